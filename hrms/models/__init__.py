@@ -1,0 +1,16 @@
+"""Core models: abstract bases plus the cross-cutting records every app relies on."""
+
+from hrms.models.access import AccessLog
+from hrms.models.base import TimeStampedModel
+from hrms.models.calendar import Holiday
+from hrms.models.ledger import LedgerEntry
+from hrms.models.roles import Role, RoleGrant
+
+__all__ = [
+    "AccessLog",
+    "Holiday",
+    "LedgerEntry",
+    "Role",
+    "RoleGrant",
+    "TimeStampedModel",
+]
