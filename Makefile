@@ -38,8 +38,8 @@ format: setup
 	$(VENV)/bin/ruff format .
 
 messages: setup
-	$(PY) manage.py makemessages -l vi -l en --no-obsolete
-	$(PY) manage.py compilemessages
+	$(PY) manage.py makemessages -l vi -l en --no-obsolete --ignore=.venv --ignore=tests
+	$(PY) manage.py compilemessages -l vi -l en --ignore=.venv
 
 bench: setup
 	$(PY) -m bench

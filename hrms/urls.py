@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("access-log/", views.access_log, name="access_log"),
+    path("org/", include("positions.urls")),
     path("admin/", admin.site.urls),
 ]
 

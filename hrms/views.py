@@ -1,24 +1,29 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 
 from hrms import policy
-from hrms.models import AccessLog, Role
+from hrms.models import AccessLog, Role, RoleGrant
+
+HOME_UNITS_SHOWN = 50
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The home page of the user's most powerful role."""
     role = policy.home_role(request.user)
+    units = policy.scope(request.user, _org_units(), unit_field="").order_by("path")
     context = {
         "role": role,
-        "units": policy.scope(
-            request.user,
-            _org_units(),
-            unit_field="",
-        ).order_by("path")[:50],
+        "units": units[:HOME_UNITS_SHOWN],
+        "unit_count": units.count(),
+        "grants": RoleGrant.objects.active()
+        .filter(user=request.user)
+        .select_related("unit")
+        .order_by("role", "unit__path"),
     }
     template = f"home/{role}.html" if role else "home/no_role.html"
     return render(request, template, context)
@@ -49,4 +54,6 @@ def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return render(request, "500.html", status=500)
+    # Rendered without the request: context processors would touch the database,
+    # which may be the very thing that failed.
+    return HttpResponseServerError(loader.get_template("500.html").render())

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class PositionsConfig(AppConfig):
     name = "positions"
     verbose_name = _("Positions")
+
+    def ready(self) -> None:
+        from . import resources  # noqa: F401 (registers the import/export resources)

@@ -1,2 +1,135 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-# Register your models here.
+from staff.models import AnnualRating, Assignment, Commendation, Employee, GradeHistory
+
+# Assignments and grade history are written only by staff.services, which check
+# the quota, the grade match and the salary scale; the back office may correct
+# their decision details.
+
+
+@admin.register(Employee)
+class EmployeeAdmin(admin.ModelAdmin):
+    list_display = (
+        "employee_code",
+        "full_name",
+        "unit",
+        "staff_type",
+        "status",
+        "date_of_birth",
+    )
+    list_filter = ("staff_type", "status", "gender")
+    list_select_related = ("unit",)
+    search_fields = ("employee_code", "full_name", "=national_id", "email")
+    raw_id_fields = ("unit", "user")
+    readonly_fields = ("version",)
+    # A province has 100,000 staff: skip the second, unfiltered COUNT(*).
+    show_full_result_count = False
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            obj.version += 1  # a form opened elsewhere is now stale
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = (
+        "employee",
+        "position",
+        "starts_on",
+        "ends_on",
+        "decision_number",
+        "is_transition_case",
+        "is_quota_override",
+    )
+    list_filter = ("is_transition_case",)
+    list_select_related = ("employee", "position")
+    search_fields = (
+        "employee__employee_code",
+        "employee__full_name",
+        "position__code",
+        "decision_number",
+    )
+    date_hierarchy = "starts_on"
+    readonly_fields = (
+        "employee",
+        "position",
+        "starts_on",
+        "is_transition_case",
+        "quota_override_reason",
+        "overridden_by",
+    )
+    show_full_result_count = False
+
+    @admin.display(boolean=True, description=_("quota override"))
+    def is_quota_override(self, obj: Assignment) -> bool:
+        return obj.is_quota_override
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(GradeHistory)
+class GradeHistoryAdmin(admin.ModelAdmin):
+    list_display = (
+        "employee",
+        "grade",
+        "salary_step",
+        "coefficient",
+        "effective_on",
+        "reason",
+        "decision_number",
+    )
+    list_filter = ("reason", "grade")
+    list_select_related = ("employee", "grade")
+    search_fields = (
+        "employee__employee_code",
+        "employee__full_name",
+        "decision_number",
+    )
+    date_hierarchy = "effective_on"
+    readonly_fields = (
+        "employee",
+        "grade",
+        "salary_step",
+        "coefficient",
+        "effective_on",
+        "reason",
+    )
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(AnnualRating)
+class AnnualRatingAdmin(admin.ModelAdmin):
+    list_display = ("employee", "year", "level", "source", "decided_on")
+    list_filter = ("year", "level", "source")
+    list_select_related = ("employee",)
+    search_fields = ("employee__employee_code", "employee__full_name")
+    autocomplete_fields = ("employee",)
+    show_full_result_count = False
+
+
+@admin.register(Commendation)
+class CommendationAdmin(admin.ModelAdmin):
+    list_display = (
+        "employee",
+        "level",
+        "title",
+        "decided_on",
+        "decision_number",
+        "is_used_for_early_raise",
+    )
+    list_filter = ("level", "is_used_for_early_raise")
+    list_select_related = ("employee",)
+    search_fields = (
+        "employee__employee_code",
+        "employee__full_name",
+        "title",
+        "decision_number",
+    )
+    autocomplete_fields = ("employee",)
+    show_full_result_count = False

@@ -14,6 +14,124 @@ def make_unit(
 ) -> OrgUnit:
     fields = {"code": code, "name": name or f"Đơn vị {code}", "kind": kind}
     if parent is None:
-        return OrgUnit.add_root(**fields)
+        return OrgUnit.objects.add_root(fields)
     parent.refresh_from_db()  # treebeard needs the parent's current numchild
-    return parent.add_child(**fields)
+    return OrgUnit.objects.add_child(parent, fields)
+
+
+def _numbers():
+    number = 0
+    while True:
+        number += 1
+        yield number
+
+
+_codes = _numbers()
+
+
+def make_position(
+    unit: OrgUnit,
+    code: str | None = None,
+    *,
+    grade: str = "01.003",
+    headcount: int = 1,
+    group: str = "professional",
+    **overrides,
+):
+    """A job position saved directly (no ledger entry); grade given by its code."""
+    from positions.models import Grade, JobPosition
+
+    fields = {
+        "unit": unit,
+        "code": code or f"{unit.code}-VT{next(_codes):03d}",
+        "title": overrides.pop("title", "Chuyên viên"),
+        "group": group,
+        "grade": Grade.objects.get(code=grade),
+        "headcount": headcount,
+    }
+    return JobPosition.objects.create(**fields, **overrides)
+
+
+def make_employee(
+    unit: OrgUnit,
+    code: str | None = None,
+    *,
+    staff_type: str = "cong_chuc",
+    **overrides,
+):
+    """An employee saved directly, born 1990, joined 2015, no citizen ID."""
+    import datetime as dt
+
+    from staff.models import Employee
+
+    fields = {
+        "employee_code": code or f"E{next(_codes):05d}",
+        "full_name": "Nguyễn Văn An",
+        "date_of_birth": dt.date(1990, 1, 1),
+        "gender": "M",
+        "staff_type": staff_type,
+        "unit": unit,
+        "joined_on": dt.date(2015, 1, 1),
+    }
+    fields.update(overrides)
+    return Employee.objects.create(**fields)
+
+
+def make_grade_step(
+    employee,
+    grade: str = "01.003",
+    step: int = 1,
+    *,
+    effective_on=None,
+    reason: str = "appointment",
+):
+    """A grade-history row with the coefficient of the scale (no rule checks)."""
+    import datetime as dt
+
+    from positions.models import Grade
+    from positions.rules import coefficient_for
+    from staff.models import GradeHistory
+
+    grade_obj = Grade.objects.get(code=grade)
+    effective_on = effective_on or dt.date(2015, 1, 1)
+    return GradeHistory.objects.create(
+        employee=employee,
+        grade=grade_obj,
+        salary_step=step,
+        coefficient=coefficient_for(grade_obj, step, effective_on),
+        effective_on=effective_on,
+        reason=reason,
+    )
+
+
+def make_assignment(employee, position, *, starts_on=None, ends_on=None, **overrides):
+    """An assignment saved directly, bypassing the quota and grade checks."""
+    import datetime as dt
+
+    from staff.models import Assignment
+
+    return Assignment.objects.create(
+        employee=employee,
+        position=position,
+        starts_on=starts_on or dt.date(2020, 1, 1),
+        ends_on=ends_on,
+        **overrides,
+    )
+
+
+def make_reference_data() -> None:
+    """Reload the grade and pay tables when a flushing test emptied them.
+
+    They come from data migrations, which a TransactionTestCase-style flush
+    (transaction=True) wipes for every later test in the session.
+    """
+    import importlib
+
+    from django.apps import apps
+
+    from positions.models import Grade
+
+    if Grade.objects.exists():
+        return
+    for name in ("0003_load_salary_scales", "0004_load_grades"):
+        importlib.import_module(f"positions.migrations.{name}").load(apps, None)
