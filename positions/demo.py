@@ -47,3 +47,78 @@ def seed(ctx) -> None:
         by_code[code] = unit
     ctx.units = by_code
     ctx.write(f"units: {len(by_code)}")
+    ctx.positions = seed_positions(ctx)
+
+
+# (suffix, title by unit kind, group, grade code, headcount or None = scaled)
+POSITION_TEMPLATES = [
+    (
+        "LD",
+        {
+            "department": "Giám đốc",
+            "service_center": "Giám đốc Trung tâm",
+            "commune": "Chủ tịch UBND",
+        },
+        "leadership",
+        "01.002",
+        1,
+    ),
+    (
+        "PLD",
+        {
+            "department": "Phó Giám đốc",
+            "service_center": "Phó Giám đốc Trung tâm",
+            "commune": "Phó Chủ tịch UBND",
+        },
+        "leadership",
+        "01.002",
+        2,
+    ),
+    ("CVC", "Chuyên viên chính", "professional", "01.002", 2),
+    ("CV", "Chuyên viên", "professional", "01.003", None),
+    ("CS", "Cán sự", "professional", "01.004", 1),
+    ("NV", "Nhân viên phục vụ", "support", "01.005", 1),
+]
+# Sub-departments (phòng) are led by a Trưởng phòng.
+SUBUNIT_LEADER_TITLES = ("Trưởng phòng", "Phó Trưởng phòng")
+
+
+def seed_positions(ctx) -> list:
+    """Job positions for every unit below the province, sized for ctx.staff people."""
+    from positions.models import Grade, JobPosition
+    from positions.services import create_position
+
+    grades = {g.code: g for g in Grade.objects.all()}
+    units = [u for code, u in ctx.units.items() if code != PROVINCE[0]]
+    fixed = sum(h for *_, h in POSITION_TEMPLATES if h)
+    # A little more room than people, so the vacancy list has something to show.
+    scaled = max(2, round(ctx.staff * 1.1 / max(len(units), 1)) - fixed)
+    existing = {p.code: p for p in JobPosition.objects.select_related("unit", "grade")}
+    positions = []
+    for unit in units:
+        is_subunit = unit.depth > 2
+        for suffix, title, group, grade_code, headcount in POSITION_TEMPLATES:
+            code = f"{unit.code}-{suffix}"
+            if code in existing:
+                positions.append(existing[code])
+                continue
+            if isinstance(title, dict):
+                title = (
+                    SUBUNIT_LEADER_TITLES[suffix == "PLD"]
+                    if is_subunit
+                    else title.get(unit.kind, title["department"])
+                )
+            positions.append(
+                create_position(
+                    unit=unit,
+                    code=code,
+                    title=f"{title} – {unit.name}",
+                    group=group,
+                    grade=grades[grade_code],
+                    headcount=headcount or scaled,
+                    approval_decision_number="125/QĐ-UBND",
+                    approval_signer="Chủ tịch UBND tỉnh",
+                )
+            )
+    ctx.write(f"positions: {len(positions)}")
+    return positions

@@ -1,0 +1,64 @@
+from io import StringIO
+
+from django.core.management import call_command
+
+from hrms.models import Role, RoleGrant
+from positions.models import JobPosition, OrgUnit
+from positions.selectors import establishment_report
+from staff.models import Assignment, Employee, GradeHistory
+
+
+def _seed(*args) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def _people():
+    return list(
+        Employee.objects.order_by("employee_code").values_list(
+            "employee_code", "full_name", "date_of_birth", "national_id"
+        )
+    )
+
+
+def test_it_builds_a_province_with_one_login_per_role(db):
+    output = _seed("--staff", "60")
+    assert OrgUnit.objects.get(code="P01").kind == OrgUnit.Kind.AGENCY
+    kinds = set(OrgUnit.objects.values_list("kind", flat=True))
+    assert kinds == set(OrgUnit.Kind.values)
+    assert set(RoleGrant.objects.values_list("role", flat=True)) == set(Role.values)
+    for username in ("admin", "hr", "manager", "inspector", "counter", "staff"):
+        assert f"{username} " in output
+    assert "demo-hr-2026" in output
+
+
+def test_it_places_staff_with_vacancies_and_one_override(db):
+    _seed("--staff", "120")
+    assert Employee.objects.filter(employee_code__startswith="NV").count() >= 120
+    assert any(" " in name and name[0].isupper() for _, name, *_ in _people())
+    figures = establishment_report(OrgUnit.objects.get(code="P01")).total
+    assert figures.vacant > 0
+    assert figures.over_quota == 1
+    override = Assignment.objects.exclude(quota_override_reason="").get()
+    assert override.position.code == "P01-SNV-CCVC-CV"
+    assert GradeHistory.objects.exists()
+
+
+def test_it_is_idempotent(db):
+    _seed("--staff", "40")
+    counts = (OrgUnit.objects.count(), JobPosition.objects.count(), len(_people()))
+    _seed("--staff", "40")
+    assert (OrgUnit.objects.count(), JobPosition.objects.count(), len(_people())) == (
+        counts
+    )
+
+
+def test_it_is_deterministic_for_a_seed(db):
+    _seed("--staff", "30", "--seed", "7")
+    first = _people()
+    GradeHistory.objects.all().delete()
+    Assignment.objects.all().delete()
+    Employee.objects.all().delete()
+    _seed("--staff", "30", "--seed", "7")
+    assert _people() == first
