@@ -23,8 +23,10 @@ migrate: setup
 demo: migrate
 	$(PY) manage.py seed_demo
 
+# The demo serves its own static files and plain-HTTP cookies: DEBUG unless told.
 run: demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	DEBUG=$${DEBUG:-True} SECURE_COOKIES=$${SECURE_COOKIES:-False} \
+		$(PY) manage.py runserver 127.0.0.1:8000
 
 test: setup
 	$(PY) -m pytest

@@ -9,6 +9,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("access-log/", views.access_log, name="access_log"),
     path("org/", include("positions.urls")),
+    path("staff/", include("staff.urls")),
     path("admin/", admin.site.urls),
 ]
 

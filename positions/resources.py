@@ -2,14 +2,49 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
+from import_export.widgets import ForeignKeyWidget
 from treebeard.exceptions import InvalidMoveToDescendant
 
 from hrms.importing import FileRow, ImportResource, register
-from positions.models import OrgUnit
+from positions import rules
+from positions.models import Grade, JobPosition, OrgUnit
+from positions.services import create_position, update_position
+
+
+class CodeWidget(ForeignKeyWidget):
+    """A reference by code (unit_code, grade_code …), found in rows loaded once.
+
+    The resource calls `load()` in before_import, so a file of thousands of rows
+    looks its references up in one query each instead of one per row. An unknown
+    code is a ValueError, which import-export turns into the row's rejection.
+    """
+
+    def __init__(self, model, unknown: str, field: str = "code") -> None:
+        super().__init__(model, field=field)
+        self.unknown = unknown  # a message with %(code)s
+        self.by_code: dict[str, Any] | None = None
+
+    def load(self, objects: Iterable[Any]) -> None:
+        self.by_code = {getattr(obj, self.field): obj for obj in objects}
+
+    def clean(self, value, row=None, **kwargs):
+        code = "" if value is None else str(value).strip()
+        if not code:
+            return None
+        if self.by_code is None:
+            self.load(self.model._default_manager.all())
+        try:
+            return self.by_code[code]
+        except KeyError:
+            raise ValueError(self.unknown % {"code": code}) from None
 
 
 @register("units")
@@ -145,6 +180,111 @@ class UnitResource(ImportResource):
                         % {"code": parent_code}
                     }
                 ) from exc
+
+
+@register("positions")
+class PositionResource(ImportResource):
+    """Job positions: code, unit_code, title, group, grade_code, headcount, keyed by
+    code, plus the optional job description and approving decision columns.
+
+    Rows are written through positions.services, so a new position and every
+    headcount change go to the audit ledger; a re-imported row that changes
+    nothing calls no service (no ledger entry, no version bump). Lowering a
+    headcount below the people holding the position is allowed, as on the edit
+    page: the establishment report then shows the position over quota.
+    """
+
+    unit_code = Field(
+        attribute="unit",
+        column_name="unit_code",
+        widget=CodeWidget(OrgUnit, _("Unknown unit “%(code)s”.")),
+    )
+    grade_code = Field(
+        attribute="grade",
+        column_name="grade_code",
+        widget=CodeWidget(Grade, _("Unknown grade “%(code)s”.")),
+    )
+    required_columns = (
+        "code",
+        "unit_code",
+        "title",
+        "group",
+        "grade_code",
+        "headcount",
+    )
+    # Checked by the code widgets; a blank code is reported once, as required.
+    clean_exclude = ("unit", "grade")
+
+    class Meta:
+        model = JobPosition
+        fields = (
+            "code",
+            "unit_code",
+            "title",
+            "group",
+            "grade_code",
+            "headcount",
+            "job_description",
+            "approval_decision_number",
+            "approval_decided_on",
+            "approval_signer",
+        )
+        import_id_fields = ("code",)
+
+    # The model fields a row may change, as update_position() names them.
+    service_fields = (
+        "unit",
+        "title",
+        "group",
+        "grade",
+        "headcount",
+        "job_description",
+        "approval_decision_number",
+        "approval_decided_on",
+        "approval_signer",
+    )
+
+    def get_queryset(self):
+        return JobPosition.objects.select_related("unit", "grade").order_by("code")
+
+    def before_import(self, dataset, **kwargs) -> None:
+        self.fields["unit_code"].widget.load(OrgUnit.objects.all())
+        self.fields["grade_code"].widget.load(Grade.objects.all())
+        super().before_import(dataset, **kwargs)
+
+    def after_init_instance(self, instance, new, row, **kwargs) -> None:
+        instance._import_stored = (
+            None if new else _values(instance, self.service_fields)
+        )
+
+    def clean_row(self, instance: JobPosition, row: dict[str, str]) -> dict[str, str]:
+        if instance.group != JobPosition.Group.SHARED_PROFESSIONAL:
+            return {}
+        group = rules.check_position_group(instance.group, instance.approval_decided_on)
+        return {} if group else {"group": group.message}
+
+    def do_instance_save(self, instance: JobPosition, is_create: bool) -> None:
+        if is_create:
+            saved = create_position(
+                code=instance.code,
+                **{name: getattr(instance, name) for name in self.service_fields},
+            )
+            instance.pk = saved.pk
+            return
+        stored, now = instance._import_stored, _values(instance, self.service_fields)
+        changes = {
+            name: getattr(instance, name)
+            for name in self.service_fields
+            if now[name] != stored[name]
+        }
+        if changes:
+            update_position(instance, expected_version=instance.version, **changes)
+
+
+def _values(instance, names: Iterable[str]) -> dict[str, Any]:
+    """The stored form of some fields (a foreign key by its id), to compare."""
+    meta = instance._meta
+    return {name: getattr(instance, meta.get_field(name).attname) for name in names}
 
 
 def _stored_parents() -> dict[str, str | None]:

@@ -135,3 +135,51 @@ def make_reference_data() -> None:
         return
     for name in ("0003_load_salary_scales", "0004_load_grades"):
         importlib.import_module(f"positions.migrations.{name}").load(apps, None)
+
+
+def make_procedure(code: str = "1.000893", processing_days: int = 5, **overrides):
+    """A procedure of the catalogue (default: marriage registration, 5 days)."""
+    from appraisals.models import Procedure
+
+    fields = {"name": overrides.pop("name", f"Thủ tục {code}")}
+    fields.update(overrides)
+    return Procedure.objects.create(
+        code=code, processing_days=processing_days, **fields
+    )
+
+
+def make_dossier(procedure, unit, code: str | None = None, *, received_at, **overrides):
+    """A dossier saved directly; due_at computed from the procedure unless given."""
+    from appraisals.models import Dossier
+    from appraisals.rules import dossier_due_at
+    from hrms.calendar import holiday_set
+
+    if "due_at" not in overrides:
+        first = received_at.date()
+        holidays = holiday_set(first, first.replace(year=first.year + 1))
+        overrides["due_at"] = dossier_due_at(
+            received_at, procedure.processing_days, holidays=holidays
+        ).at
+    return Dossier.objects.create(
+        code=code or f"000.00.34.H01-260310-{next(_codes):04d}",
+        procedure=procedure,
+        unit=unit,
+        received_at=received_at,
+        **overrides,
+    )
+
+
+def make_step(dossier, seq: int, officer, *, started_at, due_at, **overrides):
+    """A dossier step saved directly (name "process" unless given)."""
+    from appraisals.models import DossierStep
+
+    return DossierStep.objects.create(
+        dossier=dossier,
+        seq=seq,
+        name=overrides.pop("name", "process"),
+        officer=officer,
+        unit=overrides.pop("unit", officer.unit),
+        started_at=started_at,
+        due_at=due_at,
+        **overrides,
+    )
