@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from hrms import views
 
@@ -10,6 +11,12 @@ urlpatterns = [
     path("access-log/", views.access_log, name="access_log"),
     path("org/", include("positions.urls")),
     path("staff/", include("staff.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerView.as_view(url_name="api_schema"),
+        name="api_docs",
+    ),
     path("admin/", admin.site.urls),
 ]
 
