@@ -11,6 +11,8 @@ urlpatterns = [
     path("access-log/", views.access_log, name="access_log"),
     path("org/", include("positions.urls")),
     path("staff/", include("staff.urls")),
+    path("recruitment/", include("recruitment.urls")),
+    path("public/", include("recruitment.public_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path(
         "api/docs/",

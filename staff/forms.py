@@ -8,7 +8,18 @@ from django.utils.translation import gettext_lazy as _
 
 from hrms import policy
 from positions.models import Grade, JobPosition, OrgUnit
-from staff.models import AnnualRating, Commendation, Employee, GradeHistory
+from staff.models import (
+    AnnualRating,
+    Circumstance,
+    Commendation,
+    CouncilMember,
+    DisciplineForm,
+    Employee,
+    GradeHistory,
+    Severity,
+    Suspension,
+    Violation,
+)
 from staff.permissions import STAFF_EDITORS
 
 # dd/mm/yyyy whatever the interface language (the English formats read 05/03 as
@@ -212,3 +223,316 @@ class AnnualRatingForm(StyledForm, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["decided_on"].input_formats = DATE_INPUT_FORMATS
+
+
+# Discipline ------------------------------------------------------------------------
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class VersionedForm(StyledForm, forms.Form):
+    """A form on a discipline case: carries the version the user opened."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if case is not None:
+            self.fields["version"].initial = case.version
+
+
+class ViolationFields(forms.Form):
+    description = forms.CharField(
+        label=_("Violation"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    occurred_on = date_field(_("Occurred on"))
+    merited_form = forms.ChoiceField(
+        label=_("Form it merits (if the council has said)"),
+        choices=[("", "—")] + DisciplineForm.choices,
+        required=False,
+    )
+    no_limitation = forms.ChoiceField(
+        label=_("No limitation period"),
+        choices=[("", "—")] + Violation.NoLimitation.choices,
+        required=False,
+        help_text=_("Only for the cases the law exempts from the limitation period."),
+    )
+
+
+class DisciplineCaseForm(StyledForm, ViolationFields):
+    detected_on = date_field(_("Detected on"))
+    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
+    explanation_deadline = date_field(
+        _("Deadline for the written explanation"), required=False
+    )
+    party_disciplined_on = date_field(
+        _("Party discipline for the same act on"), required=False
+    )
+    mitigating = forms.CharField(
+        label=_("Mitigating circumstances (one per line)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    aggravating = forms.CharField(
+        label=_("Aggravating circumstances (one per line)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    field_order = [
+        "detected_on",
+        "severity",
+        "description",
+        "occurred_on",
+        "merited_form",
+        "no_limitation",
+        "explanation_deadline",
+        "party_disciplined_on",
+        "mitigating",
+        "aggravating",
+    ]
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        kinds = Circumstance.Kind
+        return {
+            "detected_on": data["detected_on"],
+            "severity": data["severity"],
+            "violations": [
+                {
+                    name: data[name]
+                    for name in (
+                        "description",
+                        "occurred_on",
+                        "merited_form",
+                        "no_limitation",
+                    )
+                }
+            ],
+            "circumstances": [(kinds.MITIGATING, t) for t in _lines(data["mitigating"])]
+            + [(kinds.AGGRAVATING, t) for t in _lines(data["aggravating"])],
+            "explanation_deadline": data["explanation_deadline"],
+            "party_disciplined_on": data["party_disciplined_on"],
+        }
+
+
+class ViolationForm(VersionedForm, ViolationFields):
+    pass
+
+
+class CircumstanceForm(VersionedForm):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Circumstance.Kind.choices)
+    description = forms.CharField(label=_("Circumstance"), max_length=500)
+
+
+class ExplanationForm(VersionedForm):
+    deadline = date_field(_("Deadline for the written explanation"), required=False)
+    submitted_on = date_field(_("Explanation submitted on"), required=False)
+    text = forms.CharField(
+        label=_("Written explanation"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+
+class CouncilForm(VersionedForm):
+    """Up to seven members, one line each: name, role and position held."""
+
+    ROWS = 7
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, case=case, **kwargs)
+        members = list(case.council_members.all()) if case is not None else []
+        roles = [("", "—")] + CouncilMember.Role.choices
+        for i in range(self.ROWS):
+            member = members[i] if i < len(members) else None
+            self.fields[f"name_{i}"] = forms.CharField(
+                label=_("Member %(n)s: full name") % {"n": i + 1},
+                max_length=200,
+                required=False,
+                initial=member.full_name if member else "",
+            )
+            self.fields[f"role_{i}"] = forms.ChoiceField(
+                label=_("Member %(n)s: role") % {"n": i + 1},
+                choices=roles,
+                required=False,
+                initial=member.role if member else "",
+            )
+            self.fields[f"title_{i}"] = forms.CharField(
+                label=_("Member %(n)s: position held") % {"n": i + 1},
+                max_length=200,
+                required=False,
+                initial=member.title if member else "",
+            )
+        # StyledForm ran before these fields existed: style them here.
+        for name, field in self.fields.items():
+            if name[:5] in ("name_", "role_", "title"):
+                select = isinstance(field.widget, forms.Select)
+                field.widget.attrs["class"] = (
+                    "form-select" if select else "form-control"
+                )
+
+    def rows(self) -> list[tuple]:
+        return [
+            (self[f"name_{i}"], self[f"role_{i}"], self[f"title_{i}"])
+            for i in range(self.ROWS)
+        ]
+
+    def clean(self):
+        data = super().clean()
+        for i in range(self.ROWS):
+            if data.get(f"name_{i}", "").strip() and not data.get(f"role_{i}"):
+                self.add_error(f"role_{i}", _("Choose the member's role."))
+        return data
+
+    def members(self) -> list[tuple[str, str, str]]:
+        data = self.cleaned_data
+        return [
+            (data[f"name_{i}"], data[f"role_{i}"], data[f"title_{i}"])
+            for i in range(self.ROWS)
+            if data[f"name_{i}"].strip()
+        ]
+
+
+class DecisionForm(VersionedForm):
+    """The decision: the select offers the forms allowed on the date shown; any
+    other form is still accepted here so the rule can refuse it with its citation."""
+
+    form = forms.ChoiceField(label=_("Discipline form"), choices=DisciplineForm.choices)
+    decision_number = forms.CharField(label=_("Decision number"), max_length=100)
+    decided_on = date_field(_("Decision date"))
+    effective_on = date_field(_("Takes effect on"))
+    signer = forms.CharField(label=_("Signed by"), max_length=200)
+    signer_title = forms.CharField(
+        label=_("Signer's title"), max_length=200, required=False
+    )
+
+    def __init__(self, *args, offered=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if offered is not None:
+            self.fields["form"].widget.choices = offered
+
+
+class NoDisciplineForm(VersionedForm):
+    decided_on = date_field(_("Decision date"))
+    decision_number = forms.CharField(
+        label=_("Decision or minutes number"), max_length=100, required=False
+    )
+    reason = forms.CharField(
+        label=_("Reason for not disciplining"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ExtensionForm(VersionedForm):
+    reason = forms.CharField(
+        label=_("Reason (a complex case needing verification)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    extended_to_days = forms.IntegerField(
+        label=_("Extend the handling limit to (days)"),
+        min_value=1,
+        required=False,
+        help_text=_("At most 150 days; the maximum when left blank."),
+    )
+
+
+class SuspensionForm(VersionedForm):
+    kind = forms.ChoiceField(
+        label=_("Not yet considered because of"), choices=Suspension.Kind.choices
+    )
+    starts_on = date_field(_("From"))
+    ends_on = date_field(_("To (inclusive; blank while it lasts)"), required=False)
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class EndSuspensionForm(VersionedForm):
+    ends_on = date_field(_("Ended on"))
+
+
+class AnnulmentForm(VersionedForm):
+    annulled_on = date_field(_("Annulled on"))
+    decision_number = forms.CharField(
+        label=_("Annulling decision number"), max_length=100, required=False
+    )
+    reason = forms.CharField(
+        label=_("Reason for the annulment"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+# Raises ---------------------------------------------------------------------------
+
+
+class UnitCodeField(forms.CharField):
+    """A unit code typed in (never a <select> of every unit), in the user's scope."""
+
+    def __init__(self, *args, user=None, roles=STAFF_EDITORS, **kwargs):
+        kwargs.setdefault("max_length", 50)
+        super().__init__(*args, **kwargs)
+        self.user, self.roles = user, roles
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        units = OrgUnit.objects.filter(code__iexact=value.strip())
+        unit = policy.scope(self.user, units, roles=self.roles, unit_field="").first()
+        if unit is None:
+            raise ValidationError(
+                _("No unit with code %(code)s among the units you manage."),
+                code="unit.out_of_scope",
+                params={"code": value.strip()},
+            )
+        return unit
+
+
+class RaiseDueFilterForm(StyledForm, forms.Form):
+    on = date_field(_("Due by"), required=False)
+    unit = forms.CharField(label=_("Unit code"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"] = UnitCodeField(
+            label=_("Unit code"), required=False, user=user
+        )
+        self.fields["unit"].widget.attrs.update(
+            {"class": "form-control", "placeholder": _("e.g. P01-SNV")}
+        )
+
+
+class RaiseRecordForm(StyledForm, forms.Form):
+    effective_on = date_field(_("Effective on"))
+    decision_number = forms.CharField(
+        label=_("Decision number"), max_length=100, required=False
+    )
+    decided_on = date_field(_("Decision date"), required=False)
+
+
+class EarlyRaiseFilterForm(StyledForm, forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2200)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"] = UnitCodeField(label=_("Unit code"), user=user)
+        self.fields["unit"].widget.attrs.update(
+            {"class": "form-control", "placeholder": _("e.g. P01-SNV")}
+        )
+        self.order_fields(["unit", "year"])
+
+
+class EarlyRaiseRecordForm(StyledForm, forms.Form):
+    commendation = forms.ModelChoiceField(
+        label=_("Commendation used"), queryset=Commendation.objects.none()
+    )
+    effective_on = date_field(_("Effective on"))
+    decision_number = forms.CharField(
+        label=_("Decision number"), max_length=100, required=False
+    )
+    decided_on = date_field(_("Decision date"), required=False)
+
+    def __init__(self, *args, commendations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commendation"].queryset = Commendation.objects.filter(
+            pk__in=[c.pk for c in commendations]
+        )

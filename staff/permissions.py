@@ -60,3 +60,36 @@ def national_id_for(user, employee) -> str:
     if not value or can_see_national_id(user, employee):
         return value
     return mask_national_id(value)
+
+
+# Discipline and raises -----------------------------------------------------------
+
+# HR officers and administrators handle discipline cases of their units;
+# inspectors read them (each case opened is logged by the policy); the employee
+# reads their own cases. Unit leaders do not see discipline cases.
+DISCIPLINE_EDITORS = STAFF_EDITORS
+DISCIPLINE_READERS = frozenset({Role.ADMIN, Role.HR, Role.INSPECTOR})
+# The raise clock, its lists and exports, and recording raises.
+RAISE_MANAGERS = STAFF_EDITORS
+
+
+def can_list_discipline_cases(user) -> bool:
+    return bool(policy.roles_of(user) & DISCIPLINE_READERS)
+
+
+def can_view_discipline_case(user, case) -> bool:
+    return is_own_file(user, case.employee) or policy.has_role_on(
+        user, case.employee.unit, DISCIPLINE_READERS
+    )
+
+
+def can_change_discipline_case(user, case) -> bool:
+    return policy.has_role_on(user, case.employee.unit, DISCIPLINE_EDITORS)
+
+
+def can_open_discipline_case(user, employee) -> bool:
+    return policy.has_role_on(user, employee.unit, DISCIPLINE_EDITORS)
+
+
+def can_manage_raises(user) -> bool:
+    return bool(policy.roles_of(user) & RAISE_MANAGERS)

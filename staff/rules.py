@@ -1,4 +1,5 @@
-"""Legal rules about staff: citizen IDs, ages, quotas, grade matching, salary steps.
+"""Legal rules about staff: citizen IDs, ages, quotas, grade matching, salary steps,
+and the raise clock (regular step raises, the seniority allowance, early raises).
 
 Each rule is a plain function over plain data returning a `RuleResult` (ok, code,
 message, citation); services raise the refusal as a ValidationError.
@@ -8,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hrms.rules import RuleResult
+from hrms.rules import Reason, RuleResult
 from positions.rules import last_step
 
 CITIZEN_ID_CITATION = "Circular 59/2021/TT-BCA Art 7 and Annex I"
@@ -278,3 +281,370 @@ def check_step_raise(
             STEP_RAISE_CITATION,
         )
     return RuleResult.allow("step_raise.ok", _("One step up."), STEP_RAISE_CITATION)
+
+
+# Salary-step raise clock (DOMAIN.md §1.3–1.4) -----------------------------------------
+
+RAISE_INTERVAL_CITATION = (
+    "Circular 08/2013/TT-BNV Art 2(1) as amended by Circular 03/2021/TT-BNV "
+    "(36 months A0–A3, 24 months B and C, 60 months senior experts)"
+)
+RAISE_EXTENSION_CITATION = (
+    "Circular 08/2013/TT-BNV Art 2(3) as amended by Circular 03/2021/TT-BNV Art 1(5)"
+)
+SENIORITY_CITATION = (
+    "Circular 08/2013/TT-BNV Art 2 (seniority-beyond-frame allowance at the last "
+    "step, with the same extensions); 5% then +1% a year [unverified, a setting]"
+)
+EARLY_RAISE_CITATION = (
+    "Circular 08/2013/TT-BNV Art 3 as amended by Circ. 03/2021/TT-BNV"
+)
+EARLY_RAISE_QUOTA_CITATION = (
+    "Circular 08/2013/TT-BNV Art 3 as amended: at most 10% of the payroll list a "
+    "year, one per 10 people; the remainder rule is a setting [unverified]"
+)
+# A fixed point is reached in two or three rounds; this only guards the loop.
+_MAX_ROUNDS = 50
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later (negative: earlier), clamped to the month's end."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(day.day, last))
+
+
+@dataclass(frozen=True)
+class ClockEvent:
+    """A discipline or a "did not complete duties" year that can extend the clock.
+
+    `key` is the discipline case id (kind "discipline") or the rating year (kind
+    "rating"); a rating's `case_id` is the discipline case whose violation caused
+    it, so the two count once.
+    """
+
+    kind: str
+    on: dt.date
+    months: int
+    key: int
+    label: str
+    citation: str = RAISE_EXTENSION_CITATION
+    case_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ExtendedDue:
+    due_on: dt.date
+    extension_months: int
+    reasons: tuple[Reason, ...]
+
+
+def _extension(events: list[ClockEvent]) -> tuple[int, list[Reason]]:
+    cases = {e.key for e in events if e.kind == "discipline"}
+    months, reasons = 0, []
+    for event in sorted(events, key=lambda e: (e.on, e.kind, e.key)):
+        params = {
+            "label": event.label,
+            "date": event.on.strftime("%d/%m/%Y"),
+            "months": event.months,
+        }
+        if event.kind == "rating" and event.case_id in cases:
+            reasons.append(
+                Reason(
+                    "raise.extension.same_violation",
+                    _(
+                        "%(label)s (%(date)s) was caused by the same violation as "
+                        "a discipline already counted: no further extension."
+                    )
+                    % params,
+                    event.citation,
+                )
+            )
+            continue
+        months += event.months
+        reasons.append(
+            Reason(
+                f"raise.extension.{event.kind}",
+                _("%(label)s (%(date)s): +%(months)s months.") % params,
+                event.citation,
+            )
+        )
+    return months, reasons
+
+
+def extended_due(
+    *, start: dt.date, months: int, events: Sequence[ClockEvent]
+) -> ExtendedDue:
+    """`months` after `start`, pushed back by each event of the holding period.
+
+    An event counts when it falls on or after `start` and before the due date;
+    since an extension can bring a later event into the period, the due date is
+    recomputed until no further event falls in (each event counts once).
+    """
+    counted: list[ClockEvent] = []
+    extension, reasons = 0, []
+    for _round in range(_MAX_ROUNDS):
+        due = add_months(start, months + extension)
+        new = [e for e in events if start <= e.on < due and e not in counted]
+        if not new:
+            break
+        counted.extend(new)
+        extension, reasons = _extension(counted)
+    return ExtendedDue(add_months(start, months + extension), extension, tuple(reasons))
+
+
+@dataclass(frozen=True)
+class RaiseClock:
+    """The next change of an employee's pay by seniority, with its reasons.
+
+    kind "step": the next regular step raise falls due on `due_on`.
+    kind "allowance": at the last step; the seniority-beyond-frame allowance is
+    `allowance_percent` from `due_on` (the latest change on or before the date
+    asked about, or the first one to come).
+    """
+
+    kind: str
+    step_since: dt.date
+    due_on: dt.date
+    extension_months: int
+    reasons: tuple[Reason, ...]
+    allowance_percent: int = 0
+
+
+def next_step_raise(
+    *,
+    step_since: dt.date,
+    interval_months: int,
+    scale_code: str,
+    events: Sequence[ClockEvent],
+) -> RaiseClock:
+    """The regular step raise: the scale's interval, extended by the events."""
+    result = extended_due(start=step_since, months=interval_months, events=events)
+    base = Reason(
+        "raise.interval",
+        _("%(months)s months at the current step on scale %(scale)s since %(date)s.")
+        % {
+            "months": interval_months,
+            "scale": scale_code,
+            "date": step_since.strftime("%d/%m/%Y"),
+        },
+        RAISE_INTERVAL_CITATION,
+    )
+    return RaiseClock(
+        "step",
+        step_since,
+        result.due_on,
+        result.extension_months,
+        (base,) + result.reasons,
+    )
+
+
+def seniority_allowance(
+    *,
+    last_step_since: dt.date,
+    years_required: int,
+    first_percent: int,
+    yearly_percent: int,
+    events: Sequence[ClockEvent],
+    on: dt.date,
+) -> RaiseClock:
+    """At the last step: the allowance after `years_required` years, then +1%/year.
+
+    Each period (the first wait, then every year) is extended by the events that
+    fall in it, as the step clock is.
+    """
+    first = extended_due(
+        start=last_step_since, months=years_required * 12, events=events
+    )
+    reasons = [
+        Reason(
+            "raise.last_step",
+            _(
+                "At the last step since %(date)s: a seniority-beyond-frame allowance "
+                "of %(percent)s%% after %(years)s years instead of a step raise."
+            )
+            % {
+                "date": last_step_since.strftime("%d/%m/%Y"),
+                "percent": first_percent,
+                "years": years_required,
+            },
+            SENIORITY_CITATION,
+        ),
+        *first.reasons,
+    ]
+    due, percent, extension = first.due_on, first_percent, first.extension_months
+    while due <= on:
+        following = extended_due(start=due, months=12, events=events)
+        if following.due_on > on:
+            break
+        due, percent = following.due_on, percent + yearly_percent
+        extension += following.extension_months
+        reasons.extend(following.reasons)
+    if percent > first_percent:
+        reasons.append(
+            Reason(
+                "raise.allowance_yearly",
+                _("+%(step)s%% for each further year: %(percent)s%% from %(date)s.")
+                % {
+                    "step": yearly_percent,
+                    "percent": percent,
+                    "date": due.strftime("%d/%m/%Y"),
+                },
+                SENIORITY_CITATION,
+            )
+        )
+    return RaiseClock(
+        "allowance", last_step_since, due, extension, tuple(reasons), percent
+    )
+
+
+@dataclass(frozen=True)
+class EarlyRaiseQuota:
+    payroll: int
+    quota: int
+    reason: Reason
+
+
+def early_raise_quota(
+    *,
+    payroll: int,
+    people_per_raise: int = 10,
+    remainder: str = "floor",
+    threshold: int = 5,
+    carried: int = 0,
+) -> EarlyRaiseQuota:
+    """How many early raises a unit may grant in a year (one per 10 people).
+
+    The remainder rule is a setting (DOMAIN.md §12): "floor" drops it, "round"
+    adds one when it reaches `threshold`, "carry_over" adds the previous year's
+    remainder (`carried`) before dividing.
+    """
+    counted = payroll + (carried if remainder == "carry_over" else 0)
+    quota, rest = divmod(counted, people_per_raise)
+    if remainder == "round" and rest >= threshold:
+        quota += 1
+    params = {
+        "payroll": payroll,
+        "per": people_per_raise,
+        "quota": quota,
+        "rest": rest,
+        "threshold": threshold,
+        "carried": carried,
+    }
+    if remainder == "round":
+        message = _(
+            "%(payroll)s people on the payroll: one early raise per %(per)s, one "
+            "more when %(threshold)s or more remain (%(rest)s remain): %(quota)s."
+        )
+    elif remainder == "carry_over":
+        message = _(
+            "%(payroll)s people on the payroll plus %(carried)s carried over: one "
+            "early raise per %(per)s: %(quota)s."
+        )
+    else:
+        message = _(
+            "%(payroll)s people on the payroll: one early raise per %(per)s, the "
+            "remainder dropped: %(quota)s."
+        )
+    reason = Reason("early_raise.quota", message % params, EARLY_RAISE_QUOTA_CITATION)
+    return EarlyRaiseQuota(payroll, quota, reason)
+
+
+def check_early_raise(
+    *,
+    year: int,
+    due_on: dt.date | None,
+    at_last_step: bool,
+    max_months: int,
+    has_commendation: bool,
+    last_raise_was_early: bool,
+    discipline_bar: RuleResult | None = None,
+) -> RuleResult:
+    """Whether an employee may be proposed for an early step raise in `year`.
+
+    Refusals, all listed in `details`: at the last step; no unused commendation
+    earned in the current grade; the last raise in this grade was already early;
+    a discipline in effect; the regular raise falls due within the year anyway;
+    more than `max_months` to go after 31 December.
+    """
+    year_end = dt.date(year, 12, 31)
+    refusals: list[Reason] = []
+    if at_last_step or due_on is None:
+        refusals.append(
+            Reason(
+                "early_raise.last_step",
+                _("At the last step: no step left to raise."),
+                EARLY_RAISE_CITATION,
+            )
+        )
+    if not has_commendation:
+        refusals.append(
+            Reason(
+                "early_raise.no_commendation",
+                _("No unused commendation earned in the current grade."),
+                EARLY_RAISE_CITATION,
+            )
+        )
+    if last_raise_was_early:
+        refusals.append(
+            Reason(
+                "early_raise.twice_in_a_row",
+                _(
+                    "The last raise in this grade was already early: not twice "
+                    "in a row."
+                ),
+                EARLY_RAISE_CITATION,
+            )
+        )
+    if discipline_bar is not None and not discipline_bar.ok:
+        refusals.append(
+            Reason(
+                "early_raise.discipline",
+                _("Serving a discipline: %(reason)s")
+                % {"reason": discipline_bar.message},
+                EARLY_RAISE_CITATION,
+            )
+        )
+    if due_on is not None and not at_last_step:
+        params = {
+            "date": due_on.strftime("%d/%m/%Y"),
+            "months": max_months,
+            "year_end": year_end.strftime("%d/%m/%Y"),
+        }
+        if due_on <= year_end:
+            refusals.append(
+                Reason(
+                    "early_raise.regular_due",
+                    _("The regular raise falls due on %(date)s, within the year.")
+                    % params,
+                    EARLY_RAISE_CITATION,
+                )
+            )
+        elif add_months(year_end, max_months) < due_on:
+            refusals.append(
+                Reason(
+                    "early_raise.too_far",
+                    _(
+                        "The regular raise falls due on %(date)s, more than "
+                        "%(months)s months after %(year_end)s."
+                    )
+                    % params,
+                    EARLY_RAISE_CITATION,
+                )
+            )
+    if refusals:
+        first = refusals[0]
+        return RuleResult(
+            False, first.code, first.message, first.citation, tuple(refusals)
+        )
+    return RuleResult.allow(
+        "early_raise.eligible",
+        _(
+            "Eligible: the regular raise falls due on %(date)s; it may be brought "
+            "forward by up to %(months)s months."
+        )
+        % {"date": due_on.strftime("%d/%m/%Y"), "months": max_months},
+        EARLY_RAISE_CITATION,
+    )

@@ -1,20 +1,35 @@
-"""Reads over the personnel file."""
+"""Reads over the personnel file, and the set-based raise clock."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Model
+from django.db.models import Max, Model, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from staff.models import AnnualRating, Assignment, Commendation, Employee, GradeHistory
+from hrms.rules import Reason, RuleResult
+from positions.models import Grade, OrgUnit, SalaryStep
+from staff import rules
+from staff.discipline import Rulebook, served_disciplines
+from staff.discipline_rules import check_bars, form_label
+from staff.models import (
+    AnnualRating,
+    Assignment,
+    Commendation,
+    DisciplineCase,
+    Employee,
+    GradeHistory,
+)
 
 
 @dataclass(frozen=True)
 class TimelineEvent:
     on: dt.date
-    kind: str  # assignment_start, assignment_end, grade, rating, commendation
+    # assignment_start, assignment_end, grade, rating, commendation, discipline,
+    # discipline_annulled
+    kind: str
     text: str
     obj: Model | None = None
 
@@ -26,6 +41,8 @@ _KIND_ORDER = {
     "grade": 2,
     "rating": 3,
     "commendation": 4,
+    "discipline": 5,
+    "discipline_annulled": 6,
 }
 
 
@@ -34,10 +51,12 @@ def _decision(number: str) -> str:
 
 
 def employee_timeline(employee: Employee) -> list[TimelineEvent]:
-    """Assignments, grade and step changes, ratings and commendations by date.
+    """Assignments, grade and step changes, ratings, commendations and discipline
+    decisions by date.
 
-    Four queries whatever the length of the file. A rating without a decision
-    date is placed on 31 December of its year.
+    Five queries whatever the length of the file. A rating without a decision
+    date is placed on 31 December of its year; a discipline on its effective
+    date, and its annulment (if any) on the annulment date.
     """
     events: list[TimelineEvent] = []
     assignments = Assignment.objects.filter(employee=employee).select_related(
@@ -97,5 +116,338 @@ def employee_timeline(employee: Employee) -> list[TimelineEvent]:
                 c.decided_on, "commendation", text + _decision(c.decision_number), c
             )
         )
+    decided = DisciplineCase.objects.filter(
+        employee=employee,
+        status__in=[DisciplineCase.Status.DECIDED, DisciplineCase.Status.ANNULLED],
+    )
+    for case in decided:
+        text = _("Discipline: %(form)s") % {"form": form_label(case.form)}
+        events.append(
+            TimelineEvent(
+                case.effective_on,
+                "discipline",
+                text + _decision(case.decision_number),
+                case,
+            )
+        )
+        if case.annulled_on:
+            text = _("Discipline decision %(number)s annulled: %(reason)s") % {
+                "number": case.decision_number or case.reference,
+                "reason": case.annulment_reason,
+            }
+            events.append(
+                TimelineEvent(case.annulled_on, "discipline_annulled", text, case)
+            )
     events.sort(key=lambda e: (e.on, _KIND_ORDER[e.kind]))
     return events
+
+
+# The salary-step raise clock (set-based) ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class RaiseDue:
+    """An employee's next regular step raise, or seniority-allowance change."""
+
+    employee_id: int
+    employee_code: str
+    full_name: str
+    staff_type: str
+    unit_code: str
+    unit_name: str
+    grade_id: int
+    grade_code: str
+    scale_code: str
+    step: int
+    last_step: int
+    clock: rules.RaiseClock
+
+    @property
+    def kind(self) -> str:
+        return self.clock.kind
+
+    @property
+    def due_on(self) -> dt.date:
+        return self.clock.due_on
+
+    @property
+    def step_since(self) -> dt.date:
+        return self.clock.step_since
+
+    @property
+    def next_step(self) -> int | None:
+        return self.step + 1 if self.kind == "step" else None
+
+    @property
+    def extension_months(self) -> int:
+        return self.clock.extension_months
+
+    @property
+    def allowance_percent(self) -> int:
+        return self.clock.allowance_percent
+
+    @property
+    def reasons(self) -> tuple[Reason, ...]:
+        return self.clock.reasons
+
+
+def _clock_events(
+    employee_ids, rulebook: Rulebook, setting
+) -> dict[int, list[rules.ClockEvent]]:
+    """Disciplines and "did not complete duties" years by employee: two queries."""
+    events: dict[int, list[rules.ClockEvent]] = defaultdict(list)
+    decided = (
+        DisciplineCase.objects.decided()
+        .filter(employee_id__in=employee_ids)
+        .values_list(
+            "pk", "employee_id", "employee__staff_type", "form", "decided_on",
+            "effective_on", "decision_number",
+        )
+    )  # fmt: skip
+    for pk, employee_id, staff_type, form, decided_on, effective_on, number in decided:
+        effect = rulebook.effect(form, staff_type, decided_on)
+        if effect is None or not effect.raise_extension_months:
+            continue
+        label = _("Discipline: %(form)s") % {"form": form_label(form)}
+        if number:
+            label += _(" (decision %(number)s)") % {"number": number}
+        events[employee_id].append(
+            rules.ClockEvent(
+                "discipline",
+                effective_on,
+                effect.raise_extension_months,
+                pk,
+                label,
+                f"{rules.RAISE_EXTENSION_CITATION}; {effect.citation}"
+                if effect.citation
+                else rules.RAISE_EXTENSION_CITATION,
+            )
+        )
+    months = setting.not_completed_extension_months if setting else 6
+    ratings = AnnualRating.objects.filter(
+        employee_id__in=employee_ids, level=AnnualRating.Level.NOT_COMPLETED
+    ).values_list("employee_id", "year", "decided_on", "discipline_case_id")
+    for employee_id, year, decided_on, case_id in ratings:
+        events[employee_id].append(
+            rules.ClockEvent(
+                "rating",
+                decided_on or dt.date(year, 12, 31),
+                months,
+                year,
+                _("Rated “did not complete duties” for %(year)s") % {"year": year},
+                rules.RAISE_EXTENSION_CITATION,
+                case_id,
+            )
+        )
+    return events
+
+
+def raise_due(
+    on: dt.date, employees: QuerySet | None = None, *, due_only: bool = False
+) -> list[RaiseDue]:
+    """The raise clock of every active employee with a grade, as of `on`.
+
+    A step raise falls due the scale's interval (36/24/60 months) after the
+    current step took effect, extended by each discipline (+3/+6/+12 months by
+    form and staff type) and each "did not complete duties" year (+6) in the
+    holding period, a rating caused by the same violation as a counted
+    discipline counting once. At the last step, the seniority-beyond-frame
+    allowance takes its place. `due_only` keeps those due on or before `on`.
+
+    Seven queries whatever the number of employees: the employees with their
+    grade, the grades, the last steps, the decisions, the effect rules, the
+    ratings and the settings; the rest is computed in memory.
+    """
+    employees = Employee.objects.all() if employees is None else employees
+    employees = employees.filter(status=Employee.Status.ACTIVE)
+    people = list(
+        employees.with_current_grade(on)
+        .filter(current_grade_id__isnull=False)
+        .order_by("employee_code")
+        .values_list(
+            "pk", "employee_code", "full_name", "staff_type", "unit__code",
+            "unit__name", "current_grade_id", "current_grade_code", "current_step",
+            "current_step_since",
+        )
+    )  # fmt: skip
+    grades = {
+        pk: (scale_id, code, months, college)
+        for pk, scale_id, code, months, college in Grade.objects.values_list(
+            "pk",
+            "salary_scale_id",
+            "salary_scale__code",
+            "salary_scale__raise_interval_months",
+            "salary_scale__is_college_or_higher",
+        )
+    }
+    last_steps = dict(
+        SalaryStep.objects.valid_on(on)
+        .values("scale_id")
+        .annotate(last=Max("step"))
+        .values_list("scale_id", "last")
+    )
+    rulebook = Rulebook.load(forms=False, effects=True, limits=False, settings=True)
+    setting = rulebook.raise_setting(on)
+    events = _clock_events(employees.values("pk"), rulebook, setting)
+    result = []
+    for pk, code, name, staff_type, unit_code, unit_name, grade_id, *rest in people:
+        grade_code, step, since = rest
+        scale_id, scale_code, interval, college = grades[grade_id]
+        last = last_steps.get(scale_id, 0)
+        mine = events.get(pk, ())
+        if step < last:
+            clock = rules.next_step_raise(
+                step_since=since,
+                interval_months=interval,
+                scale_code=scale_code,
+                events=mine,
+            )
+        elif setting is not None:
+            clock = rules.seniority_allowance(
+                last_step_since=since,
+                years_required=setting.seniority_years_college
+                if college
+                else setting.seniority_years_other,
+                first_percent=setting.seniority_first_percent,
+                yearly_percent=setting.seniority_yearly_percent,
+                events=mine,
+                on=on,
+            )
+        else:
+            continue
+        if due_only and clock.due_on > on:
+            continue
+        result.append(
+            RaiseDue(
+                pk, code, name, staff_type, unit_code, unit_name, grade_id,
+                grade_code, scale_code, step, last, clock,
+            )
+        )  # fmt: skip
+    result.sort(key=lambda r: (r.due_on, r.employee_code))
+    return result
+
+
+# Early raises -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EarlyRaiseCandidate:
+    raise_due: RaiseDue
+    commendations: tuple[Commendation, ...]
+    result: RuleResult
+    earliest_on: dt.date | None
+
+    @property
+    def eligible(self) -> bool:
+        return self.result.ok
+
+
+@dataclass(frozen=True)
+class EarlyRaiseReport:
+    unit: OrgUnit
+    year: int
+    quota: rules.EarlyRaiseQuota
+    used: int
+    candidates: tuple[EarlyRaiseCandidate, ...]
+
+    @property
+    def remaining(self) -> int:
+        return max(self.quota.quota - self.used, 0)
+
+
+def payroll(unit: OrgUnit, on: dt.date) -> QuerySet:
+    """The unit's payroll list on a date: active staff of its subtree who joined."""
+    return (
+        Employee.objects.in_subtree(unit)
+        .filter(status=Employee.Status.ACTIVE)
+        .filter(Q(joined_on__isnull=True) | Q(joined_on__lte=on))
+    )
+
+
+def _grade_runs(employee_ids, year_end: dt.date) -> dict[int, tuple[dt.date, bool]]:
+    """(start of the current grade, whether its last raise was early) by employee."""
+    runs: dict[int, tuple[int, dt.date, bool]] = {}
+    rows = (
+        GradeHistory.objects.filter(employee_id__in=employee_ids)
+        .filter(effective_on__lte=year_end)
+        .order_by("employee_id", "effective_on", "pk")
+        .values_list("employee_id", "grade_id", "effective_on", "reason")
+    )
+    for employee_id, grade_id, effective_on, reason in rows:
+        current = runs.get(employee_id)
+        if current is None or current[0] != grade_id:
+            current = (grade_id, effective_on, False)
+        if reason in (
+            GradeHistory.Reason.REGULAR_RAISE,
+            GradeHistory.Reason.EARLY_RAISE,
+        ):
+            current = (grade_id, current[1], reason == GradeHistory.Reason.EARLY_RAISE)
+        runs[employee_id] = current
+    return {pk: (start, early) for pk, (_grade, start, early) in runs.items()}
+
+
+def early_raise_candidates(unit: OrgUnit, year: int) -> EarlyRaiseReport:
+    """Who in a unit's payroll may get an early step raise in a year, the quota.
+
+    As of 31 December: an unused commendation earned in the current grade, the
+    regular raise due within the following 12 months (not within the year), the
+    last raise in the grade not already early, no discipline in effect. The
+    quota is one per 10 people on the payroll list, with the remainder rule of
+    the settings, less the early raises already recorded in the year. A fixed
+    number of queries whatever the unit's size.
+    """
+    year_end = dt.date(year, 12, 31)
+    people = payroll(unit, year_end)
+    ids = people.values("pk")
+    clocks = raise_due(year_end, people)
+    rulebook = Rulebook.load(forms=False, effects=True, limits=False, settings=True)
+    setting = rulebook.raise_setting(year_end)
+    head = people.count()
+    carried = 0
+    if setting and setting.early_raise_remainder == "carry_over":
+        previous = payroll(unit, dt.date(year - 1, 12, 31)).count()
+        carried = previous % setting.early_raise_people_per_raise
+    quota = rules.early_raise_quota(
+        payroll=head,
+        people_per_raise=setting.early_raise_people_per_raise if setting else 10,
+        remainder=setting.early_raise_remainder if setting else "floor",
+        threshold=setting.early_raise_remainder_threshold if setting else 5,
+        carried=carried,
+    )
+    used = GradeHistory.objects.filter(
+        employee_id__in=ids,
+        reason=GradeHistory.Reason.EARLY_RAISE,
+        effective_on__year=year,
+    ).count()
+    runs = _grade_runs(ids, year_end)
+    commendations: dict[int, list[Commendation]] = defaultdict(list)
+    unused = Commendation.objects.filter(
+        employee_id__in=ids, is_used_for_early_raise=False, decided_on__lte=year_end
+    ).order_by("-decided_on", "-pk")
+    for commendation in unused:
+        commendations[commendation.employee_id].append(commendation)
+    served = served_disciplines(ids, rulebook)
+    max_months = setting.early_raise_max_months if setting else 12
+    candidates = []
+    for row in clocks:
+        start, last_early = runs.get(row.employee_id, (row.step_since, False))
+        earned = tuple(
+            c for c in commendations.get(row.employee_id, ()) if c.decided_on >= start
+        )
+        bar = check_bars(
+            served=served.get(row.employee_id, ()), open_cases=(), on=year_end
+        )
+        at_last = row.kind != "step"
+        result = rules.check_early_raise(
+            year=year,
+            due_on=None if at_last else row.due_on,
+            at_last_step=at_last,
+            max_months=max_months,
+            has_commendation=bool(earned),
+            last_raise_was_early=last_early,
+            discipline_bar=bar,
+        )
+        earliest = None if at_last else rules.add_months(row.due_on, -max_months)
+        candidates.append(EarlyRaiseCandidate(row, earned, result, earliest))
+    candidates.sort(key=lambda c: (not c.eligible, c.raise_due.due_on))
+    return EarlyRaiseReport(unit, year, quota, used, tuple(candidates))

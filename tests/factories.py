@@ -183,3 +183,211 @@ def make_step(dossier, seq: int, officer, *, started_at, due_at, **overrides):
         due_at=due_at,
         **overrides,
     )
+
+
+def make_discipline_reference_data() -> None:
+    """Reload the discipline rule tables when a flushing test emptied them."""
+    import importlib
+
+    from django.apps import apps
+
+    from staff.models import DisciplineFormRule
+
+    if DisciplineFormRule.objects.exists():
+        return
+    importlib.import_module("staff.migrations.0003_load_discipline_rules").load(
+        apps, None
+    )
+
+
+def make_discipline_case(
+    employee,
+    *,
+    detected_on,
+    violations=None,
+    severity: str = "less_serious",
+    **overrides,
+):
+    """An open discipline case saved directly (no rule checks).
+
+    `violations` is a list of (occurred_on, description) or dicts; by default one
+    violation 30 days before the detection.
+    """
+    import datetime as dt
+
+    from staff.models import DisciplineCase, Violation
+
+    case = DisciplineCase.objects.create(
+        employee=employee, detected_on=detected_on, severity=severity, **overrides
+    )
+    if violations is None:
+        violations = [(detected_on - dt.timedelta(days=30), "Vi phạm quy chế làm việc")]
+    for item in violations:
+        data = (
+            item
+            if isinstance(item, dict)
+            else {"occurred_on": item[0], "description": item[1]}
+        )
+        Violation.objects.create(case=case, **data)
+    return case
+
+
+def make_decided_case(
+    employee,
+    form: str = "reprimand",
+    *,
+    decided_on,
+    effective_on=None,
+    occurred_on=None,
+    **overrides,
+):
+    """A discipline decision in force, saved directly (no rule checks)."""
+    import datetime as dt
+
+    occurred_on = occurred_on or decided_on - dt.timedelta(days=60)
+    return make_discipline_case(
+        employee,
+        detected_on=overrides.pop("detected_on", occurred_on + dt.timedelta(days=10)),
+        violations=[(occurred_on, overrides.pop("description", "Vi phạm kỷ luật"))],
+        status=overrides.pop("status", "decided"),
+        form=form,
+        decided_on=decided_on,
+        effective_on=effective_on or decided_on,
+        decision_number=overrides.pop("decision_number", "1/QĐ-KL"),
+        signer=overrides.pop("signer", "Trần Văn Bình"),
+        **overrides,
+    )
+
+
+# Recruitment and appointments -------------------------------------------------
+
+
+def make_citizen_id(gender: str = "M", year: int = 1995) -> str:
+    """A well-formed, unique 12-digit citizen ID for a gender and birth year."""
+    century_code = (year // 100 - 19) * 2 + (0 if gender == "M" else 1)
+    return f"001{century_code}{year % 100:02d}{next(_codes):06d}"
+
+
+def make_drive(
+    unit,
+    code: str | None = None,
+    *,
+    status: str = "draft",
+    published_on=None,
+    window_days: int = 30,
+    channels=("mass_media", "agency_portal", "office_posting"),
+    **overrides,
+):
+    """A drive saved directly; when published, a window of `window_days` and a
+    proof row for each of `channels` on the notice date."""
+    import datetime as dt
+
+    from recruitment.models import NoticeChannel, RecruitmentDrive
+
+    fields = {
+        "code": code or f"TD-{next(_codes):04d}",
+        "title": "Tuyển dụng công chức",
+        "unit": unit,
+        "method": "exam",
+        "status": status,
+        "notice_text": "Thông báo tuyển dụng công chức năm 2026",
+        "conditions": "Tốt nghiệp đại học chuyên ngành phù hợp",
+        "contact": "Phòng Tổ chức cán bộ, 0203 3825 111",
+        "schedule_note": "Vòng 1 thi trên máy tính tại trụ sở",
+    }
+    if published_on is not None:
+        fields.update(
+            published_on=published_on,
+            applications_open_on=published_on,
+            applications_close_on=published_on + dt.timedelta(days=window_days),
+            legal_basis="decree_170_2025",
+        )
+    fields.update(overrides)
+    drive = RecruitmentDrive.objects.create(**fields)
+    if published_on is not None:
+        for channel in channels:
+            NoticeChannel.objects.create(
+                drive=drive,
+                channel=channel,
+                evidence=f"Bằng chứng đăng {channel}",
+                published_on=published_on,
+            )
+    return drive
+
+
+def make_drive_vacancy(drive, position, number: int = 1):
+    from recruitment.models import DriveVacancy
+
+    return DriveVacancy.objects.create(drive=drive, position=position, number=number)
+
+
+def make_application(drive, vacancy, *, gender: str = "M", **overrides):
+    """An application saved directly (no window or score checks)."""
+    import datetime as dt
+
+    from recruitment.models import Application
+
+    number = next(_codes)
+    birth = overrides.pop("date_of_birth", dt.date(1995, 5, 5))
+    fields = {
+        "drive": drive,
+        "vacancy": vacancy,
+        "number": f"HS{number:05d}",
+        "national_id": make_citizen_id(gender, birth.year),
+        "full_name": f"Lê Văn Thí Sinh {number}",
+        "date_of_birth": birth,
+        "gender": gender,
+        "home_commune": "Xã Hòa Bình",
+        "submitted_on": drive.applications_open_on or dt.date(2026, 1, 5),
+    }
+    fields.update(overrides)
+    return Application.objects.create(**fields)
+
+
+def make_council(drive, members=None, *, decided_on=None, size: int = 5):
+    """A council saved directly: `members` is a list of (role, employee or
+    external name); by default `size` external members with the usual roles."""
+    import datetime as dt
+
+    from recruitment.models import Council, CouncilMember
+
+    decided_on = decided_on or dt.date(2026, 3, 1)
+    council = Council.objects.create(
+        drive=drive, decision_number=f"{next(_codes)}/QĐ-HĐTD", decided_on=decided_on
+    )
+    if members is None:
+        roles = ["chair", "vice_chair", "secretary"] + ["member"] * (size - 3)
+        members = [(role, f"Ủy viên Ngoài {i}") for i, role in enumerate(roles)]
+    for role, person in members:
+        is_name = isinstance(person, str)
+        CouncilMember.objects.create(
+            council=council,
+            role=role,
+            employee=None if is_name else person,
+            external_name=person if is_name else "",
+            full_name=person if is_name else person.full_name,
+            appointed_on=decided_on,
+        )
+    return council
+
+
+def make_appointment_decision(employee, *, kind: str = "appointment", **overrides):
+    """A decision saved directly with an empty (passing) eligibility snapshot."""
+    import datetime as dt
+
+    from recruitment.models import AppointmentDecision
+
+    decided_on = overrides.pop("decided_on", dt.date(2026, 1, 10))
+    fields = {
+        "kind": kind,
+        "employee": employee,
+        "unit": overrides.pop("unit", employee.unit),
+        "decision_number": f"{next(_codes)}/QĐ-UBND",
+        "decided_on": decided_on,
+        "signer": "Chủ tịch UBND tỉnh",
+        "effective_on": decided_on,
+        "eligibility_snapshot": {"rules": []},
+        "is_eligible": True,
+    }
+    fields.update(overrides)
+    return AppointmentDecision.objects.create(**fields)

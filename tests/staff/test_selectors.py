@@ -74,7 +74,7 @@ def test_it_merges_the_whole_history_in_date_order(units):
 
     with CaptureQueriesContext(connection) as queries:
         events = employee_timeline(employee)
-    assert len(queries) == 4
+    assert len(queries) == 5  # assignments, grades, ratings, commendations, discipline
     assert [(e.on, e.kind) for e in events] == [
         (dt.date(2010, 8, 1), "assignment_start"),
         (dt.date(2010, 8, 1), "grade"),

@@ -348,7 +348,7 @@ def test_it_refuses_a_closed_position_and_a_former_employee(units):
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="SQLite serialises writers anyway"
 )
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_assignments_respect_the_quota(units):
     position = make_position(units.ccvc, headcount=1)
     employees = [_graded(units.ccvc) for _ in range(2)]

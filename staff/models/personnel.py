@@ -318,6 +318,17 @@ class AnnualRating(TimeStampedModel):
     )
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
+    # Set when the rating was caused by the violation of this discipline case
+    # (Decree 48/2023): the raise clock then counts the discipline only once,
+    # and a later decision on it does not force another year's rating.
+    discipline_case = models.ForeignKey(
+        "staff.DisciplineCase",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ratings",
+        verbose_name=_("caused by discipline case"),
+    )
 
     class Meta:
         ordering = ["employee_id", "year"]
