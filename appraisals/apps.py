@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class AppraisalsConfig(AppConfig):
     name = "appraisals"
     verbose_name = _("Appraisals")
+
+    def ready(self) -> None:
+        from . import resources  # noqa: F401 (registers the import resources)

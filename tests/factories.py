@@ -391,3 +391,73 @@ def make_appointment_decision(employee, *, kind: str = "appointment", **override
     }
     fields.update(overrides)
     return AppointmentDecision.objects.create(**fields)
+
+
+# Annual appraisal -----------------------------------------------------------------
+
+
+def make_scoring_rules() -> None:
+    """Reload the scoring rule sets when a flushing test emptied them."""
+    import importlib
+
+    from django.apps import apps
+
+    from appraisals.models import ScoringRuleSet
+
+    if ScoringRuleSet.objects.exists():
+        return
+    importlib.import_module("appraisals.migrations.0003_load_scoring_rules").load(
+        apps, None
+    )
+
+
+def scoring_rules(code: str = "ND335-2025"):
+    """A rule set of the data migration as plain data, without the database."""
+    import importlib
+
+    from appraisals.scoring import RuleSet
+
+    module = importlib.import_module("appraisals.migrations.0003_load_scoring_rules")
+    row = next(r for r in module.RULESETS if r["code"] == code)
+    return RuleSet(
+        code=row["code"],
+        regime=row["regime"],
+        staff_types=tuple(row["staff_types"]),
+        valid_from=row["valid_from"],
+        valid_to=row["valid_to"],
+        citation=row["citation"],
+        params=row["params"],
+        unverified=tuple(row["unverified"]),
+    )
+
+
+def make_task(assignee, code: str | None = None, *, period: str = "2026-03", **fields):
+    """A task saved directly (no rule checks); due the 20th of its period's month
+    unless given."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from appraisals.models import Task
+    from appraisals.scoring import parse_period
+
+    first = parse_period(period).first_day
+    values = {
+        "code": code or f"T-{next(_codes):05d}",
+        "assignee": assignee,
+        "period": period,
+        "title": fields.pop("title", "Soạn thảo văn bản"),
+        "due_on": fields.pop("due_on", first + dt.timedelta(days=19)),
+        "weight": Decimal(str(fields.pop("weight", 1))),
+    }
+    values.update(fields)
+    return Task.objects.create(**values)
+
+
+def make_cycle(unit, year: int = 2026, **fields):
+    """An appraisal cycle saved directly, deadline 15 December unless given."""
+    import datetime as dt
+
+    from appraisals.models import AppraisalCycle
+
+    fields.setdefault("deadline_on", dt.date(year, 12, 15))
+    return AppraisalCycle.objects.create(unit=unit, year=year, **fields)
