@@ -13,6 +13,8 @@ urlpatterns = [
     path("staff/", include("staff.urls")),
     path("recruitment/", include("recruitment.urls")),
     path("public/", include("recruitment.public_urls")),
+    path("one-stop/", include("appraisals.urls")),
+    path("api/v1/", include("hrms.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path(
         "api/docs/",
