@@ -15,6 +15,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 from pypdf import PdfReader
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
@@ -429,3 +430,12 @@ def test_an_inspector_reading_a_slip_is_logged(client, users, desk):
         client.get(reverse("appraisals:dossier_detail", args=[a2.pk])),
         "Issue apology slip",
     )
+
+
+@pytest.fixture(autouse=True)
+def _english_ui(settings):
+    """These tests read the English source messages; the Vietnamese UI has its own
+    catalogue test (tests/hrms/test_i18n.py)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

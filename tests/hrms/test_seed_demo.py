@@ -23,7 +23,7 @@ def _people():
 
 
 def test_it_builds_a_province_with_one_login_per_role(db):
-    output = _seed("--staff", "60")
+    output = _seed("--staff", "60", "--dossiers", "0")
     assert OrgUnit.objects.get(code="P01").kind == OrgUnit.Kind.AGENCY
     kinds = set(OrgUnit.objects.values_list("kind", flat=True))
     assert kinds == set(OrgUnit.Kind.values)
@@ -34,7 +34,7 @@ def test_it_builds_a_province_with_one_login_per_role(db):
 
 
 def test_it_places_staff_with_vacancies_and_one_override(db):
-    _seed("--staff", "120")
+    _seed("--staff", "120", "--dossiers", "0")
     assert Employee.objects.filter(employee_code__startswith="NV").count() >= 120
     assert any(" " in name and name[0].isupper() for _, name, *_ in _people())
     figures = establishment_report(OrgUnit.objects.get(code="P01")).total
@@ -46,19 +46,33 @@ def test_it_places_staff_with_vacancies_and_one_override(db):
 
 
 def test_it_is_idempotent(db):
-    _seed("--staff", "40")
+    _seed("--staff", "40", "--dossiers", "0")
     counts = (OrgUnit.objects.count(), JobPosition.objects.count(), len(_people()))
-    _seed("--staff", "40")
+    _seed("--staff", "40", "--dossiers", "0")
     assert (OrgUnit.objects.count(), JobPosition.objects.count(), len(_people())) == (
         counts
     )
 
 
 def test_it_is_deterministic_for_a_seed(db):
-    _seed("--staff", "30", "--seed", "7")
+    _seed("--staff", "30", "--seed", "7", "--dossiers", "0")
     first = _people()
     GradeHistory.objects.all().delete()
     Assignment.objects.all().delete()
     Employee.objects.all().delete()
-    _seed("--staff", "30", "--seed", "7")
+    _seed("--staff", "30", "--seed", "7", "--dossiers", "0")
     assert _people() == first
+
+
+def test_it_logs_dossiers_with_steps_slips_and_ratings(db):
+    from appraisals.models import ApologySlip, CitizenRating, Dossier, DossierStep
+
+    _seed("--staff", "80", "--dossiers", "300")
+    assert Dossier.objects.count() == 300
+    assert DossierStep.objects.count() >= 300
+    assert CitizenRating.objects.exists()
+    assert ApologySlip.objects.exists()
+    late = [
+        d for d in Dossier.objects.all() if d.returned_at and d.returned_at > d.due_at
+    ]
+    assert late, "the demo should show some late dossiers"
