@@ -2,11 +2,22 @@ from django.contrib import admin
 
 from appraisals.models import (
     ApologySlip,
+    Appraisal,
+    AppraisalCycle,
+    CapException,
     CitizenRating,
+    CommentMeeting,
+    Complaint,
     ConductIncident,
+    CorruptionFinding,
     Dossier,
     DossierStep,
+    ObjectiveCauseWaiver,
     Procedure,
+    ReformPlan,
+    ReformPlanItem,
+    ScoringRuleSet,
+    Task,
 )
 
 # Dossiers and steps come by the million from imports and the API: lists filter on
@@ -115,3 +126,65 @@ class ConductIncidentAdmin(admin.ModelAdmin):
         "outcome",
         "discipline_case_ref",
     )
+
+
+# Task register and appraisal cycles (Decree 335/2025; Decree 90/2020 + 48/2023).
+# Decisions, proposals and complaints go through appraisals.appraisal_services so
+# the ledger and the personnel file follow; the admin only reads them.
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Task)
+class TaskAdmin(ReadOnlyAdmin):
+    list_display = ("code", "assignee", "period", "title", "due_on", "completed_on")
+    list_filter = ("period", "is_reform_task")
+    search_fields = ("code", "title", "assignee__employee_code", "assignee__full_name")
+    list_select_related = ("assignee",)
+
+
+@admin.register(ReformPlan)
+class ReformPlanAdmin(admin.ModelAdmin):
+    list_display = ("unit", "year")
+    search_fields = ("unit__code", "unit__name")
+    list_select_related = ("unit",)
+
+
+@admin.register(ReformPlanItem, ObjectiveCauseWaiver, CommentMeeting, CapException)
+class AppraisalRecordAdmin(ReadOnlyAdmin):
+    pass
+
+
+@admin.register(ScoringRuleSet)
+class ScoringRuleSetAdmin(admin.ModelAdmin):
+    """Rule versions are data: unverified numbers are corrected here, dated."""
+
+    list_display = ("__str__",)
+
+
+@admin.register(AppraisalCycle)
+class AppraisalCycleAdmin(ReadOnlyAdmin):
+    list_display = ("unit", "year", "status")
+    list_filter = ("year", "status")
+    list_select_related = ("unit",)
+
+
+@admin.register(Appraisal)
+class AppraisalAdmin(ReadOnlyAdmin):
+    list_display = ("employee", "cycle", "decided_level")
+    search_fields = ("employee__employee_code", "employee__full_name")
+    list_select_related = ("employee", "cycle")
+
+
+@admin.register(Complaint, CorruptionFinding)
+class AppraisalOutcomeAdmin(ReadOnlyAdmin):
+    pass

@@ -7,4 +7,4 @@ class AppraisalsConfig(AppConfig):
     verbose_name = _("Appraisals")
 
     def ready(self) -> None:
-        from . import resources  # noqa: F401 (registers the import resources)
+        from . import resources, task_resources  # noqa: F401 (register resources)
