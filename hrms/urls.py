@@ -14,6 +14,8 @@ urlpatterns = [
     path("recruitment/", include("recruitment.urls")),
     path("public/", include("recruitment.public_urls")),
     path("one-stop/", include("appraisals.urls")),
+    path("tasks/", include("appraisals.task_urls")),
+    path("appraisals/", include("appraisals.cycle_urls")),
     path("api/v1/", include("hrms.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path(
