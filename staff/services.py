@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -997,6 +998,7 @@ def decide_discipline(
         ],
     )
     effect = rulebook.effect(form, case.employee.staff_type, decided_on)
+    employment = _apply_employment_effect(case, form, effective_on)
     ledger.append_entry(
         actor=actor,
         action="discipline.decision",
@@ -1019,9 +1021,52 @@ def decide_discipline(
             raise_extension_months=effect.raise_extension_months if effect else 0,
             bar_months=effect.bar_months if effect else 0,
             citations=sorted({r.citation for r in results if r.citation}),
+            **employment,
         ),
     )
     return case
+
+
+# Forms that end the person's hold on a post (Law on Cadres and Civil Servants
+# Art 79, Law on Public Employees Art 52): removal from post and recall end the
+# leadership posts; forced termination ends every post and the employment.
+_ENDS_LEADERSHIP = frozenset(
+    {
+        DisciplineCase.Form.REMOVAL_FROM_POST,
+        DisciplineCase.Form.RECALL,
+        DisciplineCase.Form.FORCED_TERMINATION,
+    }
+)
+
+
+def _apply_employment_effect(
+    case: DisciplineCase, form: str, effective_on: dt.date
+) -> dict:
+    """End the posts the decision takes away the day before it takes effect, and
+    the employment itself on forced termination; return the facts for the ledger."""
+    if form not in _ENDS_LEADERSHIP:
+        return {}
+    employee = case.employee
+    last_day = effective_on - dt.timedelta(days=1)
+    held = Assignment.objects.select_for_update().filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gt=last_day),
+        employee=employee,
+        starts_on__lte=last_day,
+    )
+    if form != DisciplineCase.Form.FORCED_TERMINATION:
+        held = held.filter(position__group=JobPosition.Group.LEADERSHIP)
+    ended = sorted(held.values_list("position__code", flat=True))
+    held.update(ends_on=last_day, updated_at=timezone.now())
+    facts = {"posts_ended": ended, "posts_ended_on": last_day}
+    if form == DisciplineCase.Form.FORCED_TERMINATION:
+        # A new version: a file opened before the decision cannot overwrite it.
+        Employee.objects.filter(pk=employee.pk).update(
+            status=Employee.Status.DISMISSED,
+            version=F("version") + 1,
+            updated_at=timezone.now(),
+        )
+        facts["employment_status"] = Employee.Status.DISMISSED
+    return facts
 
 
 @transaction.atomic
@@ -1090,6 +1135,15 @@ def annul_discipline(
     case.annulled_on, case.annulment_reason = annulled_on, reason.strip()
     case.annulment_number = decision_number.strip()
     _save_case(case, ["status", "annulled_on", "annulment_reason", "annulment_number"])
+    reinstated = case.form == DisciplineCase.Form.FORCED_TERMINATION and (
+        Employee.objects.filter(
+            pk=case.employee_id, status=Employee.Status.DISMISSED
+        ).update(
+            status=Employee.Status.ACTIVE,
+            version=F("version") + 1,
+            updated_at=timezone.now(),
+        )
+    )
     ledger.append_entry(
         actor=actor,
         action="discipline.annulment",
@@ -1101,6 +1155,9 @@ def annul_discipline(
             annulled_on=annulled_on,
             annulment_number=case.annulment_number,
             reason=case.annulment_reason,
+            # The posts ended by the decision are not given back here: the seat
+            # may be held by now, so HR assigns again through assign_position.
+            reinstated=bool(reinstated),
         ),
     )
     return case

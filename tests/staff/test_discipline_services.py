@@ -216,6 +216,48 @@ def test_removal_from_post_is_allowed_for_a_leader(leader):
     assert case.form == "removal_from_post"
 
 
+def test_removal_from_post_ends_the_leadership_post_the_day_before(leader):
+    case = _case(leader)
+    _decide(case, form="removal_from_post", effective_on=D(2026, 2, 20))
+    ended = list(leader.assignments.values_list("position__group", "ends_on"))
+    assert ended == [("leadership", D(2026, 2, 19))]
+    leader.refresh_from_db()
+    assert leader.status == "active"
+    entry = LedgerEntry.objects.get(action="discipline.decision")
+    assert '"posts_ended_on":"2026-02-19"' in entry.payload
+
+
+def test_forced_termination_ends_the_employment_and_annulment_reinstates(leader, users):
+    version = leader.version
+    case = _case(leader, severity="very_serious")
+    _decide(case, form="forced_termination", effective_on=D(2026, 2, 20))
+    leader.refresh_from_db()
+    assert (leader.status, leader.version) == ("dismissed", version + 1)
+    assert not leader.assignments.filter(ends_on__isnull=True).exists()
+    assert '"employment_status":"dismissed"' in (
+        LedgerEntry.objects.get(action="discipline.decision").payload
+    )
+    services.annul_discipline(
+        case=case,
+        annulled_on=D(2026, 2, 25),
+        reason="Sai thẩm quyền",
+        expected_version=2,
+        actor=users.hr,
+    )
+    leader.refresh_from_db()
+    assert leader.status == "active"
+    assert '"reinstated":true' in (
+        LedgerEntry.objects.get(action="discipline.annulment").payload
+    )
+
+
+def test_a_reprimand_leaves_the_post_and_the_employment(leader):
+    _decide(_case(leader))
+    assert leader.assignments.get().ends_on is None
+    leader.refresh_from_db()
+    assert leader.status == "active"
+
+
 def test_a_new_violation_while_a_reprimand_is_served_takes_a_warning(employee):
     make_decided_case(employee, "reprimand", decided_on=D(2025, 6, 1))
     case = _case(employee)
