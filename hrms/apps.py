@@ -7,4 +7,7 @@ class HrmsConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import resources  # noqa: F401 (registers the import/export resources)
+        from . import (
+            resources,  # noqa: F401 (registers the import/export resources)
+            search,  # noqa: F401 (registers the SQLite fold function)
+        )

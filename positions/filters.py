@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from hrms import policy
+from hrms.search import Folded, fold
 from positions.models import Grade, JobPosition, OrgUnit
 from positions.permissions import POSITION_READERS
 
@@ -50,7 +51,10 @@ class VacancyFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(code__icontains=value) | Q(title__icontains=value))
+        queryset = queryset.alias(folded_title=Folded("title"))
+        return queryset.filter(
+            Q(code__icontains=value) | Q(folded_title__contains=fold(value))
+        )
 
     def filter_unit(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         code = value.strip()

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from hrms import policy
+from hrms.search import Folded, fold
 from positions.models import Grade, OrgUnit
 from staff.models import Employee
 from staff.permissions import NATIONAL_ID_READERS
@@ -64,7 +65,11 @@ class EmployeeFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        condition = Q(employee_code__icontains=value) | Q(full_name__icontains=value)
+        # Names are matched as people type them: any case, with or without marks.
+        queryset = queryset.alias(folded_name=Folded("full_name"))
+        condition = Q(employee_code__icontains=value) | Q(
+            folded_name__contains=fold(value)
+        )
         # Searching by citizen ID would reveal IDs that a role sees masked.
         user = getattr(self.request, "user", None)
         id_scope = policy.unit_q(user, roles=NATIONAL_ID_READERS, unit_field="unit")

@@ -105,6 +105,8 @@ def test_position_list_shows_only_the_scope(client, users, units):
     ("query", "expected"),
     [
         ({"q": "văn thư"}, {"CCVC-VT"}),
+        ({"q": "VAN THU"}, {"CCVC-VT"}),
+        ({"q": "chuyen vien to"}, {"SNV-CV"}),
         ({"q": "snv-"}, {"SNV-CV"}),
         ({"unit": "P01-SNV"}, {"SNV-CV", "CCVC-VT", "CCVC-OLD"}),
         ({"unit": "P01-SNV-CCVC"}, {"CCVC-VT", "CCVC-OLD"}),
