@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hrms import policy
+from hrms.actions import form_action, refused
 from recruitment import selectors, services
 from recruitment.forms import (
     AdmitNextForm,
@@ -47,12 +48,7 @@ from recruitment.permissions import (
     can_change_drive,
     can_view_national_id,
 )
-from recruitment.views.drives import (
-    editable_drive,
-    form_errors,
-    readable_drive,
-    refused,
-)
+from recruitment.views.drives import editable_drive, readable_drive
 
 PAGE_SIZE = 50
 Status = RecruitmentDrive.Status
@@ -214,23 +210,16 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def application_eligibility(request: HttpRequest, pk: int) -> HttpResponse:
     application = _editable_application(request, pk)
-    form = EligibilityForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-        return _back(request, application)
-    try:
-        services.record_eligibility(
-            application=application, actor=request.user, **form.cleaned_data
-        )
-    except ValidationError as exc:
-        refused(request, exc)
-    else:
-        messages.success(
-            request,
-            _("Round 1 outcome recorded for %(number)s.")
-            % {"number": application.number},
-        )
-    return _back(request, application)
+    return form_action(
+        request,
+        EligibilityForm(request.POST),
+        lambda data: services.record_eligibility(
+            application=application, actor=request.user, **data
+        ),
+        success=_("Round 1 outcome recorded for %(number)s.")
+        % {"number": application.number},
+        back=_back(request, application),
+    )
 
 
 @login_required
@@ -271,57 +260,45 @@ def application_scores(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def remark_request_create(request: HttpRequest, pk: int) -> HttpResponse:
     application = _editable_application(request, pk)
-    form = RemarkRequestForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-        return _back(request, application)
-    try:
-        services.request_remark(
-            application=application, actor=request.user, **form.cleaned_data
-        )
-    except ValidationError as exc:
-        refused(request, exc)
-    else:
-        messages.success(request, _("The re-marking request was filed."))
-    return _back(request, application)
+    return form_action(
+        request,
+        RemarkRequestForm(request.POST),
+        lambda data: services.request_remark(
+            application=application, actor=request.user, **data
+        ),
+        success=_("The re-marking request was filed."),
+        back=_back(request, application),
+    )
 
 
 @login_required
 @require_POST
 def application_dossier(request: HttpRequest, pk: int) -> HttpResponse:
     application = _editable_application(request, pk)
-    form = DossierForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-        return _back(request, application)
-    try:
-        services.record_dossier_completion(
-            application=application, actor=request.user, **form.cleaned_data
-        )
-    except ValidationError as exc:
-        refused(request, exc)
-    else:
-        messages.success(request, _("The dossier was recorded as complete."))
-    return _back(request, application)
+    return form_action(
+        request,
+        DossierForm(request.POST),
+        lambda data: services.record_dossier_completion(
+            application=application, actor=request.user, **data
+        ),
+        success=_("The dossier was recorded as complete."),
+        back=_back(request, application),
+    )
 
 
 @login_required
 @require_POST
 def application_cancel_admission(request: HttpRequest, pk: int) -> HttpResponse:
     application = _editable_application(request, pk)
-    form = CancelAdmissionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-        return _back(request, application)
-    try:
-        services.cancel_admission(
-            application=application, actor=request.user, **form.cleaned_data
-        )
-    except ValidationError as exc:
-        refused(request, exc)
-    else:
-        messages.success(request, _("The admission was cancelled."))
-    return _back(request, application)
+    return form_action(
+        request,
+        CancelAdmissionForm(request.POST),
+        lambda data: services.cancel_admission(
+            application=application, actor=request.user, **data
+        ),
+        success=_("The admission was cancelled."),
+        back=_back(request, application),
+    )
 
 
 @login_required
@@ -423,46 +400,37 @@ def _editable_vacancy(request: HttpRequest, pk: int) -> DriveVacancy:
 @require_POST
 def tie_break_create(request: HttpRequest, pk: int) -> HttpResponse:
     vacancy = _editable_vacancy(request, pk)
-    form = TieBreakForm(request.POST, vacancy=vacancy, prefix=f"v{vacancy.pk}")
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-        return redirect("recruitment:merit_list", pk=vacancy.drive_id)
-    try:
-        services.record_tie_break(
+    return form_action(
+        request,
+        TieBreakForm(request.POST, vacancy=vacancy, prefix=f"v{vacancy.pk}"),
+        lambda data: services.record_tie_break(
             vacancy=vacancy,
-            ordered_applications=form.cleaned_data["order"],
-            decided_by=form.cleaned_data["decided_by"],
-            decided_on=form.cleaned_data["decided_on"],
-            note=form.cleaned_data["note"],
+            ordered_applications=data["order"],
+            decided_by=data["decided_by"],
+            decided_on=data["decided_on"],
+            note=data["note"],
             actor=request.user,
-        )
-    except ValidationError as exc:
-        refused(request, exc)
-    else:
-        messages.success(request, _("The head's tie decision was recorded."))
-    return redirect("recruitment:merit_list", pk=vacancy.drive_id)
+        ),
+        success=_("The head's tie decision was recorded."),
+        back=redirect("recruitment:merit_list", pk=vacancy.drive_id),
+    )
 
 
 @login_required
 @require_POST
 def admit_next(request: HttpRequest, pk: int) -> HttpResponse:
     vacancy = _editable_vacancy(request, pk)
-    form = AdmitNextForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-        return redirect("recruitment:merit_list", pk=vacancy.drive_id)
-    try:
-        admitted = services.admit_next_ranked(
-            vacancy=vacancy, actor=request.user, **form.cleaned_data
-        )
-    except ValidationError as exc:
-        refused(request, exc)
-    else:
-        messages.success(
-            request,
-            _("Candidates admitted: %(count)s.") % {"count": len(admitted)},
-        )
-    return redirect("recruitment:merit_list", pk=vacancy.drive_id)
+    return form_action(
+        request,
+        AdmitNextForm(request.POST),
+        lambda data: services.admit_next_ranked(
+            vacancy=vacancy, actor=request.user, **data
+        ),
+        success=lambda admitted: (
+            _("Candidates admitted: %(count)s.") % {"count": len(admitted)}
+        ),
+        back=redirect("recruitment:merit_list", pk=vacancy.drive_id),
+    )
 
 
 @login_required

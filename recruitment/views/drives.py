@@ -15,7 +15,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hrms import policy
+from hrms.actions import form_action, form_errors, refused
 from positions.models import OrgUnit
 from positions.selectors import vacancies as vacant_positions
 from recruitment import rules, selectors, services
@@ -77,15 +77,6 @@ def editable_drive(request: HttpRequest, pk: int) -> RecruitmentDrive:
     if not can_change_drive(request.user, drive):
         raise PermissionDenied
     return drive
-
-
-def form_errors(form: BaseForm) -> str:
-    """A small action form's errors as one message (the form is not re-shown)."""
-    return " ".join(str(error) for errors in form.errors.values() for error in errors)
-
-
-def refused(request: HttpRequest, exc: ValidationError) -> None:
-    messages.error(request, " ".join(exc.messages))
 
 
 def unit_codes(user) -> list[tuple[str, str]]:
@@ -339,93 +330,76 @@ def drive_channels(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def drive_announce(request: HttpRequest, pk: int) -> HttpResponse:
     drive = editable_drive(request, pk)
-    form = AnnounceForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-        return redirect("recruitment:drive_detail", pk=drive.pk)
-    try:
-        services.announce_drive(
+    return form_action(
+        request,
+        AnnounceForm(request.POST),
+        lambda data: services.announce_drive(
             drive=drive,
-            published_on=form.cleaned_data["published_on"],
-            expected_version=form.cleaned_data["version"],
+            published_on=data["published_on"],
+            expected_version=data["version"],
             actor=request.user,
-        )
-    except ValidationError as exc:
-        refused(request, exc)
-    else:
-        messages.success(request, _("The notice was published."))
-    return redirect("recruitment:drive_detail", pk=drive.pk)
+        ),
+        success=_("The notice was published."),
+        back=redirect("recruitment:drive_detail", pk=drive.pk),
+    )
 
 
 @login_required
 @require_POST
 def drive_advance(request: HttpRequest, pk: int) -> HttpResponse:
     drive = editable_drive(request, pk)
-    form = AdvanceForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-        return redirect("recruitment:drive_detail", pk=drive.pk)
-    try:
-        drive = services.advance_drive(
+    return form_action(
+        request,
+        AdvanceForm(request.POST),
+        lambda data: services.advance_drive(
             drive=drive,
-            to_status=form.cleaned_data["to_status"],
-            expected_version=form.cleaned_data["version"],
-            on=form.cleaned_data["on"],
+            to_status=data["to_status"],
+            expected_version=data["version"],
+            on=data["on"],
             actor=request.user,
-        )
-    except ValidationError as exc:
-        refused(request, exc)
-    else:
-        messages.success(
-            request,
+        ),
+        success=lambda moved: (
             _("The drive moved to: %(status)s.")
-            % {"status": drive.get_status_display()},
-        )
-    return redirect("recruitment:drive_detail", pk=drive.pk)
+            % {"status": moved.get_status_display()}
+        ),
+        back=redirect("recruitment:drive_detail", pk=drive.pk),
+    )
 
 
 @login_required
 @require_POST
 def drive_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     drive = editable_drive(request, pk)
-    form = CancelDriveForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-        return redirect("recruitment:drive_detail", pk=drive.pk)
-    try:
-        services.cancel_drive(
+    return form_action(
+        request,
+        CancelDriveForm(request.POST),
+        lambda data: services.cancel_drive(
             drive=drive,
-            reason=form.cleaned_data["reason"],
-            expected_version=form.cleaned_data["version"],
+            reason=data["reason"],
+            expected_version=data["version"],
             actor=request.user,
-        )
-    except ValidationError as exc:
-        refused(request, exc)
-    else:
-        messages.success(request, _("The drive was cancelled."))
-    return redirect("recruitment:drive_detail", pk=drive.pk)
+        ),
+        success=_("The drive was cancelled."),
+        back=redirect("recruitment:drive_detail", pk=drive.pk),
+    )
 
 
 @login_required
 @require_POST
 def results_publish(request: HttpRequest, pk: int) -> HttpResponse:
     drive = editable_drive(request, pk)
-    form = PublishResultsForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-        return redirect("recruitment:merit_list", pk=drive.pk)
-    try:
-        services.publish_results(
+    return form_action(
+        request,
+        PublishResultsForm(request.POST),
+        lambda data: services.publish_results(
             drive=drive,
-            published_on=form.cleaned_data["published_on"],
-            expected_version=form.cleaned_data["version"],
+            published_on=data["published_on"],
+            expected_version=data["version"],
             actor=request.user,
-        )
-    except ValidationError as exc:
-        refused(request, exc)
-    else:
-        messages.success(request, _("The results were published."))
-    return redirect("recruitment:merit_list", pk=drive.pk)
+        ),
+        success=_("The results were published."),
+        back=redirect("recruitment:merit_list", pk=drive.pk),
+    )
 
 
 # Council --------------------------------------------------------------------
@@ -579,19 +553,15 @@ def hint_resolve(request: HttpRequest, pk: int) -> HttpResponse:
         ConflictHint.objects.select_related("member__council"), pk=pk
     )
     drive = editable_drive(request, hint.member.council.drive_id)
-    form = HintResolveForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-        return redirect("recruitment:drive_council", pk=drive.pk)
-    try:
-        services.resolve_conflict_hint(
+    return form_action(
+        request,
+        HintResolveForm(request.POST),
+        lambda data: services.resolve_conflict_hint(
             hint=hint,
-            is_related=form.cleaned_data["is_related"],
-            note=form.cleaned_data["note"],
+            is_related=data["is_related"],
+            note=data["note"],
             actor=request.user,
-        )
-    except ValidationError as exc:
-        refused(request, exc)
-    else:
-        messages.success(request, _("The hint was resolved."))
-    return redirect("recruitment:drive_council", pk=drive.pk)
+        ),
+        success=_("The hint was resolved."),
+        back=redirect("recruitment:drive_council", pk=drive.pk),
+    )

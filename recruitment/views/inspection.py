@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hrms import policy
+from hrms.actions import form_action
 from hrms.models import Role
 from hrms.pdf import pdf_response
 from positions.models import OrgUnit
@@ -52,7 +53,6 @@ from recruitment.permissions import (
     can_view_red_flags,
     scope_roots,
 )
-from recruitment.views.drives import form_errors
 from staff.models import Assignment
 
 FLAGS_PER_PAGE = 100
@@ -262,41 +262,35 @@ def inspection_case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def finding_create(request: HttpRequest, pk: int) -> HttpResponse:
     case = _editable_case(request, pk)
-    records = selectors.records_in_scope(case).records
-    form = FindingForm(request.POST, records=records)
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-        return redirect("recruitment:inspection_case_detail", pk=case.pk)
-    try:
-        services.add_finding(case=case, actor=request.user, **form.finding_kwargs())
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The finding was recorded."))
-    return redirect("recruitment:inspection_case_detail", pk=case.pk)
+    form = FindingForm(request.POST, records=selectors.records_in_scope(case).records)
+    return form_action(
+        request,
+        form,
+        lambda data: services.add_finding(
+            case=case, actor=request.user, **form.finding_kwargs()
+        ),
+        success=_("The finding was recorded."),
+        back=redirect("recruitment:inspection_case_detail", pk=case.pk),
+    )
 
 
 @login_required
 @require_POST
 def inspection_case_conclude(request: HttpRequest, pk: int) -> HttpResponse:
     case = _editable_case(request, pk)
-    form = ConcludeForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-        return redirect("recruitment:inspection_case_detail", pk=case.pk)
-    try:
-        services.conclude_inspection_case(
+    return form_action(
+        request,
+        ConcludeForm(request.POST),
+        lambda data: services.conclude_inspection_case(
             case=case,
-            conclusions=form.cleaned_data["conclusions"],
-            concluded_on=form.cleaned_data["concluded_on"],
-            expected_version=form.cleaned_data["version"],
+            conclusions=data["conclusions"],
+            concluded_on=data["concluded_on"],
+            expected_version=data["version"],
             actor=request.user,
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The inspection case was concluded."))
-    return redirect("recruitment:inspection_case_detail", pk=case.pk)
+        ),
+        success=_("The inspection case was concluded."),
+        back=redirect("recruitment:inspection_case_detail", pk=case.pk),
+    )
 
 
 @login_required
