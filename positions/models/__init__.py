@@ -6,13 +6,23 @@ from positions.models.jobs import (
     JobPosition,
     PositionCompetency,
 )
-from positions.models.pay import BaseSalary, Confidence, Grade, SalaryScale, SalaryStep
+from positions.models.pay import (
+    BaseSalary,
+    Confidence,
+    EffectiveQuerySet,
+    EffectiveRule,
+    Grade,
+    SalaryScale,
+    SalaryStep,
+)
 from positions.models.units import OrgUnit
 
 __all__ = [
     "BaseSalary",
     "Competency",
     "Confidence",
+    "EffectiveQuerySet",
+    "EffectiveRule",
     "Grade",
     "GradeStructureTarget",
     "JobPosition",

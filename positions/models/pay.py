@@ -51,11 +51,39 @@ class SalaryScale(models.Model):
         return self.steps.valid_on(on).order_by("step")
 
 
-class SalaryStepQuerySet(models.QuerySet):
+class EffectiveQuerySet(models.QuerySet):
+    """Rows of an effective-dated table."""
+
     def valid_on(self, on: dt.date):
         return self.filter(valid_from__lte=on).filter(
             Q(valid_to__isnull=True) | Q(valid_to__gte=on)
         )
+
+
+SalaryStepQuerySet = EffectiveQuerySet
+
+
+class EffectiveRule(models.Model):
+    """A row of a rule table: in force over a date range, with its legal basis
+    and how sure that source is. Old records stay under the row of their date."""
+
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to (inclusive)"), null=True, blank=True)
+    citation = models.CharField(_("legal basis"), max_length=300)
+    confidence = models.CharField(
+        _("confidence"),
+        max_length=12,
+        choices=Confidence.choices,
+        default=Confidence.UNVERIFIED,
+    )
+
+    objects = EffectiveQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def is_valid_on(self, on: dt.date) -> bool:
+        return self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)
 
 
 class SalaryStep(models.Model):

@@ -10,40 +10,14 @@ row in force, falling back to the defaults in rules.py when the table is empty.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from positions.models import Confidence, JobPosition
+from positions.models import EffectiveRule, JobPosition
 
 
-class EffectiveQuerySet(models.QuerySet):
-    def valid_on(self, on: dt.date):
-        return self.filter(valid_from__lte=on).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=on)
-        )
-
-
-class EffectiveRow(models.Model):
-    valid_from = models.DateField(_("valid from"))
-    valid_to = models.DateField(_("valid to (inclusive)"), null=True, blank=True)
-    citation = models.CharField(_("legal basis"), max_length=300)
-    confidence = models.CharField(
-        _("confidence"),
-        max_length=12,
-        choices=Confidence.choices,
-        default=Confidence.UNVERIFIED,
-    )
-
-    objects = EffectiveQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-
-class RecruitmentSetting(EffectiveRow):
+class RecruitmentSetting(EffectiveRule):
     """The numbers of recruitment, appointment and the inspectors' red flags."""
 
     notice_window_days = models.PositiveSmallIntegerField(
@@ -101,7 +75,7 @@ class RecruitmentSetting(EffectiveRow):
         return f"{self.valid_from:%d/%m/%Y}"
 
 
-class RetirementAgeRule(EffectiveRow):
+class RetirementAgeRule(EffectiveRule):
     """The retirement-age roadmap of one gender (Labour Code 2019 Art 169).
 
     The age for people reaching retirement in `start_year` is `start_age_months`;

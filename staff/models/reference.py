@@ -9,42 +9,13 @@ from a date to an optional date (both inclusive).
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from positions.models import Confidence
+from positions.models import EffectiveRule
 from staff.models.discipline import DisciplineForm
 from staff.models.personnel import Employee
-
-
-class EffectiveQuerySet(models.QuerySet):
-    def valid_on(self, on: dt.date):
-        return self.filter(valid_from__lte=on).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=on)
-        )
-
-
-class EffectiveRule(models.Model):
-    valid_from = models.DateField(_("valid from"))
-    valid_to = models.DateField(_("valid to (inclusive)"), null=True, blank=True)
-    citation = models.CharField(_("legal basis"), max_length=300)
-    confidence = models.CharField(
-        _("confidence"),
-        max_length=12,
-        choices=Confidence.choices,
-        default=Confidence.UNVERIFIED,
-    )
-
-    objects = EffectiveQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def is_valid_on(self, on: dt.date) -> bool:
-        return self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)
 
 
 class DisciplineFormRule(EffectiveRule):
