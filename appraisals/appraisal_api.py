@@ -122,6 +122,9 @@ class AppraisalViewSet(viewsets.ReadOnlyModelViewSet):
     """Appraisals in the caller's scope and the caller's own."""
 
     filterset_class = AppraisalApiFilter
+    # Any segment reaches the view, so "/appraisals/0.5/" is DRF's JSON 404 (its
+    # get_object_or_404 turns a bad id into one), not the site's HTML page.
+    lookup_value_regex = "[^/]+"
 
     def get_serializer_class(self):
         if self.action == "retrieve":

@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -134,15 +134,23 @@ def _lock_task(task: Task) -> Task:
 
 @transaction.atomic
 def update_task_progress(
-    *, task: Task, completed_on: dt.date | None, has_objective_cause: bool = False
+    *,
+    task: Task,
+    completed_on: dt.date | None,
+    has_objective_cause: bool = False,
+    note: str | None = None,
 ) -> Task:
     """The assignee reports the task done (or not), and may claim an objective
     cause for a manager to approve."""
     task = _lock_task(task)
     task.completed_on = completed_on
     task.has_objective_cause = has_objective_cause
+    fields = ["completed_on", "has_objective_cause", "updated_at"]
+    if note is not None:
+        task.note = note
+        fields.append("note")
     task.full_clean()
-    task.save(update_fields=["completed_on", "has_objective_cause", "updated_at"])
+    task.save(update_fields=fields)
     return task
 
 
@@ -1397,12 +1405,18 @@ def _field(attname: str):
 
 @transaction.atomic
 def compute_cycle(
-    *, cycle: AppraisalCycle, as_of: dt.datetime | None = None
+    *,
+    cycle: AppraisalCycle,
+    as_of: dt.datetime | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> ComputeReport:
     """Compute the evidence, period scores and proposed levels of a whole cycle,
     set-based: a fixed number of queries whatever the staff count; idempotent;
-    decided appraisals are never touched."""
+    decided appraisals are never touched. `progress(stage)` marks each stage
+    done: "load", "score", "write"."""
     facts = sel.load_cycle_facts(cycle, as_of=as_of)
+    if progress:
+        progress("load")
     as_of_day = facts.as_of_day
     now = timezone.now()
     kind = cycle.period_kind
@@ -1454,6 +1468,8 @@ def compute_cycle(
             if entry.get("total") is not None:
                 scores_by_unit[person.unit_code][entry["period"]].append(entry["total"])
 
+    if progress:
+        progress("score")
     _upsert_appraisals(rows, now)
     left = (
         Appraisal.objects.filter(cycle=cycle)
@@ -1478,6 +1494,8 @@ def compute_cycle(
         computed_at=now, summary=summary, updated_at=now
     )
     cycle.computed_at, cycle.summary = now, summary
+    if progress:
+        progress("write")
     return ComputeReport(
         cycle, computed, len(rows), locked, not_covered, left, facts.as_of
     )
@@ -1652,15 +1670,32 @@ def _subtree_tally(person, nonleaders, leaders) -> scoring.UnitTally:
 
 
 def compute_appraisals(
-    *, year: int, unit: OrgUnit | None = None, as_of: dt.datetime | None = None
+    *,
+    year: int,
+    unit: OrgUnit | None = None,
+    as_of: dt.datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[ComputeReport]:
     """compute_cycle for an agency's cycle (opened if missing), or for every cycle
-    of the year."""
+    of the year. `progress(done, total)` counts stages: three per cycle."""
     if unit is not None:
         cycles = [get_or_open_cycle(unit=unit, year=year)]
     else:
         cycles = list(AppraisalCycle.objects.filter(year=year).select_related("unit"))
-    return [compute_cycle(cycle=cycle, as_of=as_of) for cycle in cycles]
+    reports, stages = [], len(COMPUTE_STAGES) * len(cycles)
+    for number, cycle in enumerate(cycles):
+        on_stage = None
+        if progress:
+
+            def on_stage(stage: str, base: int = number * len(COMPUTE_STAGES)):
+                progress(base + COMPUTE_STAGES.index(stage) + 1, stages)
+
+            progress(number * len(COMPUTE_STAGES), stages)
+        reports.append(compute_cycle(cycle=cycle, as_of=as_of, progress=on_stage))
+    return reports
+
+
+COMPUTE_STAGES = ("load", "score", "write")
 
 
 __all__ = [

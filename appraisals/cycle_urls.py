@@ -1,4 +1,4 @@
-"""Appraisal screens: cycles, self-assessment, proposals, decisions, the cap meter, PDFs."""
+"""Appraisal screens: cycles, self-assessment, proposals, decisions, PDFs."""
 
 from django.urls import path  # noqa: F401
 
