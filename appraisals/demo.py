@@ -13,6 +13,7 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from appraisals import demo_appraisals
 from appraisals.models import (
     ApologySlip,
     CitizenRating,
@@ -36,6 +37,11 @@ CODE_PREFIX = "000.00.34.H01-"
 
 
 def seed(ctx) -> None:
+    _seed_dossiers(ctx)
+    demo_appraisals.seed(ctx)
+
+
+def _seed_dossiers(ctx) -> None:
     if ctx.dossiers <= 0:
         return
     procedures = _procedures()

@@ -1,6 +1,7 @@
 from io import StringIO
 
 from django.core.management import call_command
+from django.db.models import F
 
 from hrms.models import Role, RoleGrant
 from positions.models import JobPosition, OrgUnit
@@ -54,9 +55,36 @@ def test_it_is_idempotent(db):
     )
 
 
+def _forget_appraisals() -> None:
+    """Delete what the appraisal demo hangs on the people."""
+    from appraisals.models import (
+        Appraisal,
+        AppraisalCycle,
+        CommentMeeting,
+        ObjectiveCauseWaiver,
+        ReformPlan,
+        ReformPlanItem,
+        Task,
+    )
+    from staff.models import AnnualRating
+
+    for model in (
+        Appraisal,
+        CommentMeeting,
+        AppraisalCycle,
+        AnnualRating,
+        ObjectiveCauseWaiver,
+        Task,
+        ReformPlanItem,
+        ReformPlan,
+    ):
+        model.objects.all().delete()
+
+
 def test_it_is_deterministic_for_a_seed(db):
     _seed("--staff", "30", "--seed", "7", "--dossiers", "0")
     first = _people()
+    _forget_appraisals()
     GradeHistory.objects.all().delete()
     Assignment.objects.all().delete()
     Employee.objects.all().delete()
@@ -76,3 +104,25 @@ def test_it_logs_dossiers_with_steps_slips_and_ratings(db):
         d for d in Dossier.objects.all() if d.returned_at and d.returned_at > d.due_at
     ]
     assert late, "the demo should show some late dossiers"
+
+
+def test_it_registers_tasks_and_runs_the_years_appraisals(db):
+    from appraisals.models import Appraisal, AppraisalCycle, ReformPlanItem, Task
+
+    _seed("--staff", "300", "--dossiers", "0")
+    assert Task.objects.count() > 300
+    assert Task.objects.filter(completed_on__gt=F("due_on")).exists()
+    assert ReformPlanItem.objects.filter(tasks__isnull=False).exists()
+    province = AppraisalCycle.objects.get(unit__code="P01")
+    assert province.status == AppraisalCycle.Status.SELF_ASSESSMENT
+    staff_user = Appraisal.objects.get(cycle=province, employee__user__username="staff")
+    # The demo "staff" login still has its self-assessment to write.
+    assert staff_user.status == Appraisal.Status.PENDING
+    assert staff_user.computed_score is not None
+    finished = AppraisalCycle.objects.get(unit__code="P01-SYT")
+    assert finished.status == AppraisalCycle.Status.PUBLISHED
+    levels = set(finished.appraisals.values_list("decided_level", flat=True))
+    assert "" not in levels and len(levels) >= 1
+    counts = Task.objects.count(), Appraisal.objects.count()
+    _seed("--staff", "300", "--dossiers", "0")
+    assert (Task.objects.count(), Appraisal.objects.count()) == counts
