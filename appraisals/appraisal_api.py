@@ -48,6 +48,17 @@ class AppraisalSerializer(serializers.ModelSerializer):
     full_name = serializers.CharField(source="employee.full_name", read_only=True)
     unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
     current_level = serializers.CharField(read_only=True)
+    # Blank until computed, proposed or decided. Declared because DRF drops
+    # allow_blank from read-only model fields, and the schema then left "" out.
+    computed_level = serializers.ChoiceField(
+        Appraisal.Level.choices, allow_blank=True, read_only=True
+    )
+    proposed_level = serializers.ChoiceField(
+        Appraisal.Level.choices, allow_blank=True, read_only=True
+    )
+    decided_level = serializers.ChoiceField(
+        Appraisal.Level.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Appraisal
