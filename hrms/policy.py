@@ -88,7 +88,9 @@ def unit_q(user, *, roles: Iterable[str] = ALL_ROLES, unit_field: str = "") -> Q
     """A Q over `<unit_field>__path` matching the units the user covers."""
     paths = _paths(user, roles)
     if paths is None:
-        return Q()
+        # Everything, as a condition that stays one when OR-ed with another: an
+        # empty Q() would vanish from `unit_q(...) | Q(owner=user)`.
+        return Q(pk__isnull=False)
     if not paths:
         return Q(pk__in=[])
     lookup = f"{unit_field}__path__startswith" if unit_field else "path__startswith"

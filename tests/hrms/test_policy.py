@@ -4,12 +4,13 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from hrms import policy
 from hrms.models import AccessLog, Role, RoleGrant
-from hrms.roles import grant_role, revoke_role
+from hrms.roles import ensure_user, grant_role, revoke_role
 from positions.models import OrgUnit
 
 
@@ -129,3 +130,12 @@ def test_the_access_log_is_for_admins(client, users):
     assert client.get(reverse("access_log")).status_code == 403
     client.force_login(users.admin)
     assert client.get(reverse("access_log")).status_code == 200
+
+
+def test_a_superusers_scope_survives_being_ored_with_another_condition(units):
+    """`unit_q(...) | Q(owner=...)` must not shrink to the second condition."""
+    root = ensure_user(username="root1", password="x", is_superuser=True)
+    everything = policy.unit_q(root, unit_field="")
+    assert OrgUnit.objects.filter(everything | Q(code="none")).count() == (
+        OrgUnit.objects.count()
+    )
