@@ -216,7 +216,7 @@ def _score(rng, appraisal: Appraisal) -> Appraisal:
     ):
         return appraisal
     # Most people lose a point or two somewhere; a few lose more.
-    slack = rng.choice([0, 1, 1, 2, 2, 3, 5, 8])
+    slack = rng.choice([1, 2, 3, 4, 6, 8, 10, 13])
     points = dict(zip(CRITERIA, CRITERIA_MAX, strict=True))
     for _ in range(slack):
         name = rng.choice(CRITERIA)
