@@ -1,14 +1,17 @@
 """The shell pages: login, the home page of each role, errors, access log, logout."""
 
 import datetime as dt
+import re
 
 import pytest
+from django.contrib.auth.models import User
 from django.template import loader
 from django.urls import reverse
 from django.utils import timezone, translation
 from pytest_django.asserts import assertRedirects, assertTemplateUsed
 
 from hrms.models import AccessLog
+from tests.factories import make_employee, make_reference_data
 
 HEADINGS = {
     "admin": "Trang quản trị hệ thống",
@@ -81,6 +84,25 @@ def test_each_role_lands_on_its_own_home_page(client, users, role):
     for other, heading in HEADINGS.items():
         if other != role:
             assert heading not in page
+
+
+@pytest.mark.parametrize(
+    "role", ["admin", "hr", "manager", "inspector", "counter", "staff"]
+)
+def test_every_card_of_a_home_page_leads_to_a_working_screen(
+    client, users, units, role
+):
+    # As the demo has them: the administrator enters the back office, the staff
+    # member has a personnel file.
+    User.objects.filter(pk=users.admin.pk).update(is_staff=True)
+    make_reference_data()
+    make_employee(units.ccvc, "S900", user=users.staff)
+    client.force_login(getattr(users, role))
+    html = client.get("/").content.decode()
+    cards = re.findall(r'class="btn btn-sm btn-primary[^"]*" href="([^"]+)"', html)
+    assert cards, "each home page offers its screens"
+    for url in cards:
+        assert client.get(url).status_code == 200, url
 
 
 def test_the_home_page_follows_the_chosen_language(client, users):
