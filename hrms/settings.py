@@ -168,6 +168,14 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "hrms.api_schema.document_error_responses",
     ],
+    # One name per choice set the API shares (levels appear three times on an
+    # appraisal; "status" means different things on different records).
+    "ENUM_NAME_OVERRIDES": {
+        "AppraisalLevelEnum": "staff.models.AnnualRating.Level",
+        "AppraisalStatusEnum": "appraisals.models.Appraisal.Status",
+        "DossierStatusEnum": "appraisals.models.Dossier.Status",
+        "EmployeeStatusEnum": "staff.models.Employee.Status",
+    },
 }
 
 # HRMS ---------------------------------------------------------------------
