@@ -46,6 +46,7 @@ from appraisals.models import (
     Task,
 )
 from hrms.calendar import holiday_set, working_days_between_array
+from hrms.importing import escape_formula
 from hrms.rules import Reason, RuleResult
 from positions.models import OrgUnit
 from staff import discipline as staff_discipline
@@ -1200,6 +1201,9 @@ def dashboard_workbook(cycle: AppraisalCycle) -> bytes:
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in frames.items():
+            # Names come from users: a "=…" cell must not become a formula.
+            frame = frame.map(escape_formula)
+            frame.index = frame.index.map(escape_formula)
             frame.to_excel(writer, sheet_name=name)
     return buffer.getvalue()
 

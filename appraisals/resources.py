@@ -95,10 +95,18 @@ class CheckedRowsResource(ImportResource):
             keep_valid=not rollback_on_validation_errors,
             lines=kwargs.get("lines"),
             row_errors=kwargs.get("row_errors"),
+            progress=kwargs.get("progress"),
         )
 
     def fast_import_data(
-        self, dataset, *, dry_run: bool, keep_valid: bool, lines=None, row_errors=None
+        self,
+        dataset,
+        *,
+        dry_run: bool,
+        keep_valid: bool,
+        lines=None,
+        row_errors=None,
+        progress=None,
     ):
         """The fast path over an in-memory dataset, answered as an import-export
         Result, so run_import reports it exactly as the row-by-row path."""
@@ -121,6 +129,7 @@ class CheckedRowsResource(ImportResource):
                 for line, cells in zip(lines, rows, strict=True)
                 if line in wanted
             },
+            progress=progress,
         )
         result = self.get_result_class()()
         result.total_rows = len(dataset)

@@ -68,6 +68,7 @@ from hrms import policy
 from hrms.calendar import holiday_set
 from hrms.importing.files import escape_formula
 from hrms.pdf import content_disposition, pdf_response
+from hrms.privacy import log_web_export
 from positions.forms import unit_code_choices
 from positions.models import OrgUnit
 from staff.forms import add_service_error
@@ -278,27 +279,45 @@ def apology_slip_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     slip = getattr(dossier, "apology_slip", None)
     if slip is None:
         raise Http404
-    issuer = dossier.procedure.unit or dossier.unit
-    parent = OrgUnit.objects.get_parent(issuer) if issuer.depth > 1 else None
     with translation.override("vi"):
-        context = {
-            "dossier": dossier,
-            "slip": slip,
-            "responsible": list(slip.responsible_officers.order_by("employee_code")),
-            "issuer": issuer,
-            "doc_superior_body": parent.name if parent else "",
-            "doc_issuer": issuer.name,
-            "doc_number": f"{slip.pk}/PXL",
-            "doc_place": getattr(settings, "DOCUMENT_PLACE", ""),
-            "doc_date": slip.issued_at,
-            "doc_title": "Phiếu xin lỗi và hẹn lại ngày trả kết quả",
-            "signer_title": "Thủ trưởng cơ quan, đơn vị",
-            "signer_name": "",
-        }
+        context = apology_slip_context(dossier, slip)
         filename = f"Phiếu xin lỗi {dossier.code}.pdf"
         return pdf_response(
-            "pdf/apology_slip.html", context, filename=filename, request=request
+            APOLOGY_SLIP_TEMPLATE, context, filename=filename, request=request
         )
+
+
+APOLOGY_SLIP_TEMPLATE = "pdf/apology_slip.html"
+
+
+def apology_slip_context(dossier: Dossier, slip, parents: dict | None = None) -> dict:
+    """What form 04 shows (also rendered in batches by the jobs in hrms/jobs/).
+
+    `parents` caches the issuing units' parents across a batch.
+    """
+    issuer = dossier.procedure.unit or dossier.unit
+    if parents is None or issuer.pk not in parents:
+        parent = OrgUnit.objects.get_parent(issuer) if issuer.depth > 1 else None
+        if parents is not None:
+            parents[issuer.pk] = parent
+    else:
+        parent = parents[issuer.pk]
+    return {
+        "dossier": dossier,
+        "slip": slip,
+        "responsible": sorted(
+            slip.responsible_officers.all(), key=lambda e: e.employee_code
+        ),
+        "issuer": issuer,
+        "doc_superior_body": parent.name if parent else "",
+        "doc_issuer": issuer.name,
+        "doc_number": f"{slip.pk}/PXL",
+        "doc_place": getattr(settings, "DOCUMENT_PLACE", ""),
+        "doc_date": slip.issued_at,
+        "doc_title": "Phiếu xin lỗi và hẹn lại ngày trả kết quả",
+        "signer_title": "Thủ trưởng cơ quan, đơn vị",
+        "signer_name": "",
+    }
 
 
 # Dossiers -----------------------------------------------------------------------
@@ -780,6 +799,9 @@ def indicator_report_xlsx(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = content_disposition(
         _report_filename(report, "xlsx")
     )
+    # Ratings and incidents name officers: personal data.
+    rows = len(report.ratings) + len(report.incidents)
+    log_web_export(request, name="indicator_report", rows=rows)
     return response
 
 

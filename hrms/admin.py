@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from hrms.models import AccessLog, Holiday, LedgerEntry, RoleGrant
+from hrms.models import AccessLog, Holiday, Job, LedgerEntry, RoleGrant
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -49,3 +49,12 @@ class HolidayAdmin(admin.ModelAdmin):
     list_display = ("date", "name")
     search_fields = ("name",)
     date_hierarchy = "date"
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    list_display = ["pk", "kind", "owner", "unit", "status", "done", "total"]
+    list_filter = ["kind", "status"]
+    search_fields = ["owner__username", "unit__code", "error"]
+    raw_id_fields = ["owner", "unit"]
+    readonly_fields = ["heartbeat_at", "claimed_by", "attempts"]

@@ -1,8 +1,10 @@
 """Settings for hrms: one file; every deployment difference is an env variable."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -34,6 +36,10 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "hrms",
     "positions",
     "staff",
@@ -43,13 +49,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "hrms.auth.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a lockout flagged during the login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "hrms.urls"
@@ -88,13 +99,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # AUTH ---------------------------------------------------------------------
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 _VALIDATORS = "django.contrib.auth.password_validation"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"{_VALIDATORS}.UserAttributeSimilarityValidator"},
-    {"NAME": f"{_VALIDATORS}.MinimumLengthValidator"},
+    {
+        "NAME": f"{_VALIDATORS}.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("PASSWORD_MIN_LENGTH", default=12)},
+    },
     {"NAME": f"{_VALIDATORS}.CommonPasswordValidator"},
     {"NAME": f"{_VALIDATORS}.NumericPasswordValidator"},
 ]
@@ -103,6 +119,39 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None  # the public pages need no guardian anonymous user
+
+# Login throttling (django-axes): consecutive failures per username lock the
+# account for a while; `manage.py axes_reset_username NAME` or the back office
+# (Axes > Access attempts) unlocks it sooner. 0 minutes: locked until unlocked.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+_AXES_COOLOFF_MINUTES = env.int("AXES_COOLOFF_MINUTES", default=30)
+AXES_COOLOFF_TIME = (
+    timedelta(minutes=_AXES_COOLOFF_MINUTES) if _AXES_COOLOFF_MINUTES else None
+)
+# By username alone: an attacker cannot escape by changing address, and one
+# office behind a shared proxy address is not locked out as a whole (axes.W006
+# asks for the address too).
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "hrms.auth.views.lockout"
+AXES_VERBOSE = False
+
+# Two-factor (django-otp TOTP): these roles may enrol an authenticator app from
+# their account page; OTP_REQUIRED_ROLES (comma-separated, empty = optional)
+# must, and are sent to enrolment until they do.
+OTP_ROLES = ["admin", "hr", "inspector"]
+OTP_REQUIRED_ROLES = env.list("OTP_REQUIRED_ROLES", default=[])
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="HRMS")
+# The back office may delete a lost device but never shows its secret.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# E-mail (password reset): printed to the console unless EMAIL_URL names a
+# server, e.g. smtp+tls://user:password@mail.example.gov.vn:587
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="hrms@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
 
 # I18N ---------------------------------------------------------------------
 
@@ -129,6 +178,9 @@ FONT_DIR = BASE_DIR / "static" / "fonts"
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool(
+    "SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True
+)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
@@ -138,6 +190,27 @@ SECURE_PROXY_SSL_HEADER = (
 )
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): scripts only from our own static files,
+# never inline. The few <style> elements carry the request's nonce; style
+# attributes (tree indents, bar widths, inline SVG charts) stay allowed, as
+# they cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # API ----------------------------------------------------------------------
 
@@ -183,6 +256,24 @@ SPECTACULAR_SETTINGS = {
 # The end of an office working day; due times fall at this hour (DESIGN §4.3).
 WORKDAY_END_HOUR = env.int("WORKDAY_END_HOUR", default=17)
 IMPORT_BATCH_SIZE = env.int("IMPORT_BATCH_SIZE", default=2000)
+# Import files are untrusted: size caps, and the most an .xlsx may inflate to.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
+IMPORT_STREAM_MAX_BYTES = env.int("IMPORT_STREAM_MAX_BYTES", default=2 * 1024**3)
+IMPORT_MAX_UNCOMPRESSED_BYTES = env.int(
+    "IMPORT_MAX_UNCOMPRESSED_BYTES", default=1024**3
+)
+
+# JOBS ---------------------------------------------------------------------
+
+# Long jobs (big imports and exports, appraisal runs, batches of PDFs; hrms/jobs/)
+# go to a Celery worker when a broker is set (redis://127.0.0.1:6379/0); without
+# one they run in the web process, synchronously.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
+# Uploaded import files and the jobs' results; served only through /jobs/.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# A running job whose heartbeat is older than this is taken for dead.
+JOB_STALE_SECONDS = env.int("JOB_STALE_SECONDS", default=15 * 60)
+JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
 
 LOGGING = {
     "version": 1,

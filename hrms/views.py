@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+from django.views.decorators.http import require_GET
 
 from hrms import policy
 from hrms.models import AccessLog, Role, RoleGrant
@@ -12,6 +13,7 @@ HOME_UNITS_SHOWN = 50
 
 
 @login_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """The home page of the user's most powerful role."""
     role = policy.home_role(request.user)
@@ -36,6 +38,7 @@ def _org_units():
 
 
 @login_required
+@require_GET
 def access_log(request: HttpRequest) -> HttpResponse:
     """Inspectors' reads, for administrators."""
     if Role.ADMIN not in policy.roles_of(request.user):

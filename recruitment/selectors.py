@@ -17,6 +17,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from hrms.ledger import VerifyResult, verify_chain
+from hrms.privacy import mask_national_id
 from hrms.rules import RuleResult
 from positions.models import OrgUnit
 from recruitment import rules
@@ -223,13 +224,6 @@ def council_check(
 
 
 # Public disclosure ----------------------------------------------------------
-
-
-def mask_national_id(national_id: str) -> str:
-    """Only the last three digits of a citizen ID are ever shown in public."""
-    if not national_id:
-        return ""
-    return "•" * max(len(national_id) - 3, 0) + national_id[-3:]
 
 
 def public_drives() -> QuerySet:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from hrms import policy
 from hrms.models import Role
+from hrms.privacy import mask_national_id
 
 STAFF_EDITORS = frozenset({Role.ADMIN, Role.HR})
 # Roles that read the files of a unit's subtree (the staff and counter roles
@@ -45,13 +46,6 @@ def can_see_national_id(user, employee) -> bool:
     return is_own_file(user, employee) or policy.has_role_on(
         user, employee.unit, NATIONAL_ID_READERS
     )
-
-
-def mask_national_id(value: str) -> str:
-    """ "034186001234" -> "0341******34": enough to tell two people apart."""
-    if len(value) <= 6:
-        return "*" * len(value)
-    return value[:4] + "*" * (len(value) - 6) + value[-2:]
 
 
 def national_id_for(user, employee) -> str:

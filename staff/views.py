@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from hrms import policy
 from hrms.importing.files import dataset_bytes
 from hrms.pdf import content_disposition, pdf_response
+from hrms.privacy import log_web_export
 from positions.models import Grade, OrgUnit
 from positions.rules import base_pay, base_salary_on
 from staff import discipline_rules as drules
@@ -876,6 +877,7 @@ def raise_due_export(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = content_disposition(
         f"raise_due_{on.isoformat()}.xlsx"
     )
+    log_web_export(request, name="raise_due", rows=len(dataset))
     return response
 
 

@@ -84,6 +84,12 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _no_login_lockout(settings):
+    # django-axes off: its own tests (tests/hrms/test_auth_security.py) turn it on.
+    settings.AXES_ENABLED = False
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings):
     """Let the flush after each transactional test truncate the append-only audit

@@ -12,6 +12,7 @@ streams it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from django.utils.translation import gettext
@@ -40,13 +41,21 @@ def stream_import(
     keep_valid: bool = False,
     using: str = "default",
     chunk_size: int = CHUNK_SIZE,
+    progress: Callable[[int, int | None], None] | None = None,
 ) -> ImportReport:
     """Import a .csv/.xlsx file through the fast path, streaming it.
 
-    Resources without a fast path go through run_import unchanged.
+    Resources without a fast path go through run_import unchanged. `progress(done,
+    None)` is called after each chunk of rows.
     """
     if resource_name not in SPECS:
-        return run_import(resource_name, path, dry_run=dry_run, keep_valid=keep_valid)
+        return run_import(
+            resource_name,
+            path,
+            dry_run=dry_run,
+            keep_valid=keep_valid,
+            progress=progress,
+        )
     try:
         resource = _resource(resource_name)
         with open_table(path) as table:
@@ -71,6 +80,7 @@ def stream_import(
                 using=using,
                 chunk_size=chunk_size,
                 reread=lambda lines: _reread(path, lines),
+                progress=progress,
             )
     except ImportFileError as exc:
         return ImportReport(

@@ -459,12 +459,14 @@ def fast_import(
     using: str = "default",
     chunk_size: int = CHUNK_SIZE,
     reread: Callable[[set[int]], dict[int, list[str]]] | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
 ) -> FastOutcome:
     """Check and load a stream of rows of `resource` (the registered `dossiers` or
     `dossier_steps` ImportResource) in one transaction; see the module docstring.
 
     `reread(lines)` returns the cells of a few lines again: rows rejected only
     because their key repeats are known at the end, when their cells are gone.
+    `progress(done, None)` is called after each chunk.
     """
     run = _Run(resource, headers, keep_valid=keep_valid, using=using)
     # Rows make millions of short-lived objects without cycles: the cyclic
@@ -472,7 +474,7 @@ def fast_import(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        run.load(_chunks(records, chunk_size), dry_run=dry_run)
+        run.load(_chunks(records, chunk_size), dry_run=dry_run, progress=progress)
     finally:
         if collecting:
             gc.enable()
@@ -500,7 +502,10 @@ class _Run:
 
     # Main thread ------------------------------------------------------------------
 
-    def load(self, chunks: Iterator[list[Record]], *, dry_run: bool) -> None:
+    def load(
+        self, chunks: Iterator[list[Record]], *, dry_run: bool, progress=None
+    ) -> None:
+        done = 0
         with transaction.atomic(using=self.using):
             with self.connection.cursor() as cursor:
                 self._create_tables(cursor)
@@ -525,6 +530,9 @@ class _Run:
                         else:
                             self._written(self._write(writer, rows, merge))
                             mark = self._lap("write", mark)
+                        done += len(chunk)
+                        if progress:
+                            progress(done, None)
                     if pending is not None:
                         self._written(pending.result())
                         pending = None

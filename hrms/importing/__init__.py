@@ -4,7 +4,7 @@ To add a resource, subclass ImportResource in `<app>/resources.py` and decorate 
 `@register("name")`; the app's AppConfig.ready() imports that module.
 """
 
-from hrms.importing.files import ImportFileError, read_table
+from hrms.importing.files import ImportFileError, escape_formula, read_table
 from hrms.importing.registry import get_resource, register, resource_names
 from hrms.importing.resources import FileRow, ImportResource
 from hrms.importing.service import (
@@ -22,6 +22,7 @@ __all__ = [
     "ImportReport",
     "ImportResource",
     "Rejection",
+    "escape_formula",
     "export_bytes",
     "get_resource",
     "read_table",

@@ -306,6 +306,9 @@ class ImportResource(resources.ModelResource):
             raise ValidationError(errors)
 
     def import_row(self, row, instance_loader, **kwargs) -> RowResult:
+        progress, number = kwargs.get("progress"), kwargs.get("row_number") or 0
+        if progress and number % 100 == 0:
+            progress(number, None)
         row_result = super().import_row(row, instance_loader, **kwargs)
         if row_result.errors and isinstance(row_result.errors[0].error, DatabaseError):
             # A constraint the checks above missed: reject the row, do not abort.

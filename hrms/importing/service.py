@@ -8,6 +8,7 @@ Used by the import_data/export_data commands and, later, by web uploads:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -60,8 +61,12 @@ def run_import(
     dry_run: bool = False,
     keep_valid: bool = False,
     filename: str | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
 ) -> ImportReport:
-    """Import a .csv/.xlsx file: all rows or nothing, unless keep_valid."""
+    """Import a .csv/.xlsx file: all rows or nothing, unless keep_valid.
+
+    `progress(done, total)` is called as rows are checked (total None: unchanged).
+    """
     try:
         resource = _resource(resource_name)
         table = read_table(source, filename=filename)
@@ -76,6 +81,8 @@ def run_import(
             imported=0, rejected=[], exit_code=EXIT_UNREADABLE, error=exc.message
         )
 
+    if progress:
+        progress(0, len(table.rows))
     result = resource.import_data(
         table.as_dataset(),
         dry_run=dry_run,
@@ -86,6 +93,7 @@ def run_import(
         rollback_on_validation_errors=not keep_valid,
         lines=table.lines,
         row_errors=table.row_errors,
+        progress=progress,
     )
     if result.has_errors():
         # Not a bad row but a bug (import-export already rolled back): fail loudly.
@@ -118,6 +126,8 @@ def run_import(
     )
     written = keep_valid or not rejected
     columns = resource.columns()
+    if progress:
+        progress(len(table.rows), None)
     return ImportReport(
         imported=valid if written else 0,
         rejected=rejected,

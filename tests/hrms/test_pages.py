@@ -105,6 +105,22 @@ def test_every_card_of_a_home_page_leads_to_a_working_screen(
         assert client.get(url).status_code == 200, url
 
 
+@pytest.mark.parametrize("role", sorted(HEADINGS))
+def test_every_menu_entry_of_a_role_opens(client, users, units, role):
+    User.objects.filter(pk=users.admin.pk).update(is_staff=True)
+    make_reference_data()
+    make_employee(units.ccvc, "S900", user=users.staff)
+    client.force_login(getattr(users, role))
+    html = client.get("/").content.decode()
+    menu = html[html.index('id="main-menu"') : html.index("</nav>")]
+    links = set(
+        re.findall(r'class="(?:dropdown-item|nav-link)[^"]*" href="(/[^"]*)"', menu)
+    )
+    assert links, "the menu offers the role's screens"
+    for url in sorted(links):
+        assert client.get(url).status_code == 200, url
+
+
 def test_the_home_page_follows_the_chosen_language(client, users):
     client.force_login(users.hr)
     client.post(reverse("set_language"), {"language": "en", "next": "/"})

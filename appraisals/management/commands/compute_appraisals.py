@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from appraisals.appraisal_services import compute_appraisals
 from hrms.importing.parsing import parse_date
+from hrms.jobs.progress import terminal_progress
 from positions.models import OrgUnit
 
 
@@ -48,7 +49,10 @@ class Command(BaseCommand):
                 tzinfo=timezone.get_default_timezone(),
             ) - dt.timedelta(microseconds=1)
         started = time.perf_counter()
-        reports = compute_appraisals(year=year, unit=unit, as_of=as_of)
+        with terminal_progress(self.stdout, desc=str(year), unit="stages") as progress:
+            reports = compute_appraisals(
+                year=year, unit=unit, as_of=as_of, progress=progress
+            )
         if not reports:
             raise CommandError(f"No appraisal cycle for {year}: pass --unit CODE.")
         for report in reports:

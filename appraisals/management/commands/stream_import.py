@@ -6,6 +6,7 @@ from django.utils.translation import gettext
 
 from appraisals.ingest import CHUNK_SIZE, stream_import
 from hrms.importing import write_rejects
+from hrms.jobs.progress import count_rows, terminal_progress
 from hrms.management.commands import import_data
 
 
@@ -32,13 +33,18 @@ class Command(import_data.Command):
         if rejects and Path(rejects).suffix.lower() not in (".csv", ".xlsx"):
             raise CommandError("--rejects must end in .csv or .xlsx", returncode=2)
 
-        report = stream_import(
-            options["resource"],
-            options["file"],
-            dry_run=options["dry_run"],
-            keep_valid=options["keep_valid"],
-            chunk_size=options["chunk_size"],
-        )
+        bar = terminal_progress(self.stdout, desc=options["resource"])
+        with bar as progress:
+            if progress and Path(options["file"]).is_file():
+                progress(0, count_rows(options["file"]))
+            report = stream_import(
+                options["resource"],
+                options["file"],
+                dry_run=options["dry_run"],
+                keep_valid=options["keep_valid"],
+                chunk_size=options["chunk_size"],
+                progress=progress,
+            )
         if report.error:
             self.stderr.write(report.error)
         for rejection in report.rejected:

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext
 
 from hrms.importing import resource_names, run_import, write_rejects
+from hrms.jobs.progress import terminal_progress
 
 
 class Command(BaseCommand):
@@ -17,7 +18,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("resource", help="One of: " + ", ".join(resource_names()))
-        parser.add_argument("file", help="A .csv (UTF-8) or .xlsx file.")
+        parser.add_argument(
+            "file",
+            help="A .csv (UTF-8, or Vietnamese Windows-1258) or .xlsx file, at most "
+            "IMPORT_MAX_BYTES.",
+        )
         parser.add_argument(
             "--dry-run", action="store_true", help="Check and report; write nothing."
         )
@@ -40,12 +45,14 @@ class Command(BaseCommand):
         if rejects and Path(rejects).suffix.lower() not in (".csv", ".xlsx"):
             raise CommandError("--rejects must end in .csv or .xlsx", returncode=2)
 
-        report = run_import(
-            options["resource"],
-            options["file"],
-            dry_run=options["dry_run"],
-            keep_valid=options["keep_valid"],
-        )
+        with terminal_progress(self.stdout, desc=options["resource"]) as progress:
+            report = run_import(
+                options["resource"],
+                options["file"],
+                dry_run=options["dry_run"],
+                keep_valid=options["keep_valid"],
+                progress=progress,
+            )
         if report.error:
             self.stderr.write(report.error)
         for rejection in report.rejected:

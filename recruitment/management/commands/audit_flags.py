@@ -3,6 +3,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from hrms.importing import escape_formula
 from positions.models import OrgUnit
 from recruitment.flags import all_flags
 
@@ -43,7 +44,10 @@ class Command(BaseCommand):
                 self.stdout, fieldnames=COLUMNS, lineterminator="\n"
             )
             writer.writeheader()
-            writer.writerows(flags)
+            writer.writerows(
+                {key: escape_formula(value) for key, value in flag.items()}
+                for flag in flags
+            )
         else:
             for flag in flags:
                 self.stdout.write(

@@ -4,6 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from hrms.importing import escape_formula
 from positions.models import OrgUnit
 from staff.models import Employee
 from staff.selectors import raise_due
@@ -95,7 +96,10 @@ class Command(BaseCommand):
                 record = _record(row)
                 record["reasons"] = _reasons_text(row)
                 writer.writerow(
-                    ["" if record[c] is None else record[c] for c in COLUMNS]
+                    [
+                        escape_formula("" if record[c] is None else record[c])
+                        for c in COLUMNS
+                    ]
                 )
         else:
             for row in rows:

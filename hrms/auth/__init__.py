@@ -1,0 +1,1 @@
+"""Sign-in security: the two-step login, TOTP enrolment and the account page."""
