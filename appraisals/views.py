@@ -71,6 +71,7 @@ from hrms.pdf import content_disposition, pdf_response
 from hrms.privacy import log_web_export
 from positions.forms import unit_code_choices
 from positions.models import OrgUnit
+from positions.selectors import unit_in_scope_or_404
 from staff.forms import add_service_error
 from staff.models import Employee
 
@@ -109,24 +110,6 @@ def _readable_dossier(request: HttpRequest, pk: int) -> Dossier:
     return policy.get_in_scope_or_404(
         request, _dossiers(), roles=DOSSIER_READERS, pk=pk
     )
-
-
-def _scoped_unit(request: HttpRequest, code: str, roles) -> OrgUnit:
-    """The unit of that code inside the scope (404 outside it); without a code,
-    the highest unit of the user's scope."""
-    units = OrgUnit.objects.all()
-    if code:
-        return policy.get_in_scope_or_404(
-            request, units, roles=roles, unit_field="", code=code
-        )
-    unit = (
-        policy.scope(request.user, units, roles=roles, unit_field="")
-        .order_by("depth", "path")
-        .first()
-    )
-    if unit is None:
-        raise Http404
-    return unit
 
 
 def _at_risk_horizon(now: dt.datetime) -> dt.datetime:
@@ -178,7 +161,9 @@ def dossier_at_risk(request: HttpRequest) -> HttpResponse:
     no apology slip."""
     if not can_list_dossiers(request.user):
         raise PermissionDenied
-    unit = _scoped_unit(request, request.GET.get("unit", "").strip(), DOSSIER_READERS)
+    unit = unit_in_scope_or_404(
+        request, request.GET.get("unit", "").strip(), DOSSIER_READERS
+    )
     now = timezone.now()
     today = timezone.localdate(now)
     risky = policy.scope(
@@ -551,7 +536,7 @@ def _report_request(request: HttpRequest):
     if end is None:
         end = _month_start(start, 6) - dt.timedelta(days=1)
     code = (data.get("unit") or request.GET.get("unit", "")).strip()
-    unit = _scoped_unit(request, code, INDICATOR_READERS)
+    unit = unit_in_scope_or_404(request, code, INDICATOR_READERS)
     if not form.is_bound or form.is_valid():
         form = IndicatorReportForm(
             initial={"unit": unit.code, "start": start, "end": end}

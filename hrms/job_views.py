@@ -157,7 +157,9 @@ def job_compute(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Give an agency's unit code and a year."))
         return redirect("jobs:job_list")
-    unit = _unit_in_scope(request, form.cleaned_data["unit"])
+    from positions.selectors import unit_in_scope_or_404  # hrms sits below
+
+    unit = unit_in_scope_or_404(request, form.cleaned_data["unit"], policy.ALL_ROLES)
     if not can_compute(request.user, unit):
         raise PermissionDenied
     job = submit(
@@ -181,7 +183,9 @@ def job_apology_slips(request: HttpRequest) -> HttpResponse:
         messages.error(request, " ".join(errors))
         return redirect("jobs:job_list")
     data = form.cleaned_data
-    unit = _unit_in_scope(request, data["unit"], roles=DOSSIER_READERS)
+    from positions.selectors import unit_in_scope_or_404  # hrms sits below
+
+    unit = unit_in_scope_or_404(request, data["unit"], DOSSIER_READERS)
     job = submit(
         "apology_slips",
         request.user,
@@ -190,14 +194,6 @@ def job_apology_slips(request: HttpRequest) -> HttpResponse:
         end=data["end"].isoformat(),
     )
     return _submitted(request, job)
-
-
-def _unit_in_scope(request: HttpRequest, code: str, roles=policy.ALL_ROLES):
-    from positions.models import OrgUnit  # hrms sits below positions
-
-    return policy.get_in_scope_or_404(
-        request, OrgUnit.objects.all(), roles=roles, unit_field="", code=code.strip()
-    )
 
 
 def _submitted(request: HttpRequest, job: Job) -> HttpResponse:

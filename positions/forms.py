@@ -17,20 +17,13 @@ from treebeard.exceptions import InvalidMoveToDescendant
 from hrms import policy
 from positions.models import Grade, JobPosition, OrgUnit
 from positions.permissions import POSITION_EDITORS, POSITION_READERS, UNIT_EDITORS
+from positions.selectors import unit_in_scope
 
 # Above this many units in scope, pages offer no list of codes to pick from.
 DATALIST_LIMIT = 200
 DATE_WIDGET = forms.DateInput(
     format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}
 )
-
-
-def unit_in_scope(user, code: str, roles) -> OrgUnit | None:
-    """The unit with this code when the user holds one of `roles` over it."""
-    if not code:
-        return None
-    units = OrgUnit.objects.filter(code=code)
-    return policy.scope(user, units, roles=roles, unit_field="").first()
 
 
 def unit_code_choices(user, roles=POSITION_READERS) -> list[tuple[str, str]]:

@@ -14,8 +14,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.apps import apps
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
 from django.utils import timezone
 
+from hrms import policy
 from positions.models import Grade, GradeStructureTarget, JobPosition, OrgUnit
 
 # Staff types whose grade must match their position; mirrors
@@ -256,3 +258,35 @@ def grade_structure(unit_root: OrgUnit, *, on: dt.date | None = None) -> GradeSt
         ungraded=sum(row["staff"] for row in counts if not row["grade_now"]),
         rows=rows,
     )
+
+
+# Units named in forms and query strings ----------------------------------------
+
+
+def unit_in_scope(user, code: str, roles) -> OrgUnit | None:
+    """The unit with this code (any case) when the user holds one of `roles` over
+    it; None otherwise. For forms, which report an unknown code as a field error."""
+    code = (code or "").strip()
+    if not code:
+        return None
+    units = OrgUnit.objects.filter(code__iexact=code)
+    return policy.scope(user, units, roles=roles, unit_field="").first()
+
+
+def unit_in_scope_or_404(request, code: str, roles) -> OrgUnit:
+    """The unit with this code inside the scope (404 outside it; an inspector's
+    read is logged); without a code, the highest unit of the user's scope."""
+    code = (code or "").strip()
+    units = OrgUnit.objects.all()
+    if code:
+        return policy.get_in_scope_or_404(
+            request, units, roles=roles, unit_field="", code__iexact=code
+        )
+    unit = (
+        policy.scope(request.user, units, roles=roles, unit_field="")
+        .order_by("depth", "path")
+        .first()
+    )
+    if unit is None:
+        raise Http404
+    return unit

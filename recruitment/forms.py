@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hrms import policy
 from positions.models import JobPosition, OrgUnit
+from positions.selectors import unit_in_scope
 from recruitment import flags as red_flags
 from recruitment.models import (
     Application,
@@ -76,11 +77,6 @@ def score_field(label) -> forms.DecimalField:
         decimal_places=2,
         widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
     )
-
-
-def unit_in_scope(user, code: str, roles) -> OrgUnit | None:
-    units = OrgUnit.objects.filter(code__iexact=code.strip())
-    return policy.scope(user, units, roles=roles, unit_field="").first()
 
 
 def employee_in_scope(user, code: str, roles) -> Employee | None:

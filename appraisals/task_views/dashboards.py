@@ -32,10 +32,11 @@ from appraisals import charts, scoring
 from appraisals.models import AppraisalCycle
 from appraisals.task_forms import DashboardForm
 from appraisals.task_permissions import DASHBOARD_READERS, can_view_dashboards
-from appraisals.task_views.common import default_year, unit_in_scope
+from appraisals.task_views.common import default_year
 from hrms.pdf import content_disposition
 from positions.forms import unit_code_choices
 from positions.models import OrgUnit
+from positions.selectors import unit_in_scope_or_404
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHART_UNITS = 15  # the level chart shows the largest units only
@@ -48,7 +49,9 @@ def _request(request: HttpRequest) -> tuple[DashboardForm, OrgUnit, int]:
     form = DashboardForm(request.GET or None)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     year = data.get("year") or default_year()
-    unit = unit_in_scope(request, (data.get("unit") or "").strip(), DASHBOARD_READERS)
+    unit = unit_in_scope_or_404(
+        request, (data.get("unit") or "").strip(), DASHBOARD_READERS
+    )
     if not form.is_bound or form.is_valid():
         form = DashboardForm(initial={"unit": unit.code, "year": year})
     return form, unit, year

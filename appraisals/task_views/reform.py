@@ -29,9 +29,10 @@ from appraisals.task_permissions import (
     can_edit_reform_plan,
     can_list_reform_plans,
 )
-from appraisals.task_views.common import PAGE_SIZE, default_year, unit_in_scope
+from appraisals.task_views.common import PAGE_SIZE, default_year
 from hrms import policy
 from positions.forms import unit_code_choices
+from positions.selectors import unit_in_scope_or_404
 from staff.forms import add_service_error
 
 
@@ -64,7 +65,7 @@ def reform_plan_list(request: HttpRequest) -> HttpResponse:
     ).order_by("-year", "unit__path")
     code = (data.get("unit") or "").strip()
     if code:
-        unit = unit_in_scope(request, code, REFORM_READERS)
+        unit = unit_in_scope_or_404(request, code, REFORM_READERS)
         plans = plans.filter(unit__path__startswith=unit.path)
     if data.get("year"):
         plans = plans.filter(year=data["year"])

@@ -38,11 +38,12 @@ from appraisals.task_permissions import (
     can_update_task_progress,
     is_own_task,
 )
-from appraisals.task_views.common import PAGE_SIZE, default_year, unit_in_scope
+from appraisals.task_views.common import PAGE_SIZE, default_year
 from hrms import policy
 from hrms.calendar import holiday_set, working_days_between_array
 from hrms.rules import check_version
 from positions.forms import unit_code_choices
+from positions.selectors import unit_in_scope_or_404
 from staff.forms import add_service_error
 from staff.models import Employee
 
@@ -103,7 +104,7 @@ def task_team(request: HttpRequest) -> HttpResponse:
     year = default_year()
     form = TeamTaskFilterForm(request.GET or None, default_year=year)
     code = request.GET.get("unit", "").strip()
-    unit = unit_in_scope(request, code, TASK_READERS) if code else None
+    unit = unit_in_scope_or_404(request, code, TASK_READERS) if code else None
     tasks = policy.scope(
         request.user,
         sel.tasks_for(unit=unit).select_related("assignee__unit"),

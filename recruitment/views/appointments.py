@@ -17,13 +17,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from hrms import policy
+from positions.selectors import unit_in_scope
 from recruitment import selectors, services
 from recruitment.forms import (
     DecisionFilterForm,
     DecisionForm,
     VoteFormSet,
     add_service_error,
-    unit_in_scope,
 )
 from recruitment.models import AppointmentDecision
 from recruitment.permissions import (
