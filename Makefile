@@ -43,8 +43,9 @@ messages: setup
 	$(PY) manage.py makemessages -l vi -l en --no-obsolete --ignore=.venv --ignore=tests
 	$(PY) manage.py compilemessages -l vi -l en --ignore=.venv
 
+# BENCH_SCALE=small|province|design; SQLite, and PostgreSQL when DATABASE_URL names it.
 bench: setup
-	$(PY) -m bench
+	$(PY) -m bench suite --scale $${BENCH_SCALE:-small}
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -1,4 +1,6 @@
-"""`python -m bench [dossiers] [--dossiers N] [--sample N] [--seed S] [--keep]`."""
+"""`python -m bench [suite|dossiers|load] …`: see bench/suite.py (the default: every
+budget line of DESIGN.md §5 in one table), bench/dossiers.py (the dossier import
+alone) and bench/loadtest.py (gunicorn under a locust load)."""
 
 from __future__ import annotations
 
@@ -6,18 +8,24 @@ import argparse
 import sys
 from pathlib import Path
 
-BENCHMARKS = ("dossiers",)
+BENCHMARKS = ("suite", "dossiers", "load")
 
 
 def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("benchmark", nargs="?", default="dossiers", choices=BENCHMARKS)
-    from bench import dossiers
-
-    dossiers.add_arguments(parser)
-    args = parser.parse_args(argv)
-    return dossiers.run(args)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    name = argv.pop(0) if argv and argv[0] in BENCHMARKS else "suite"
+    parser = argparse.ArgumentParser(
+        prog=f"python -m bench {name}", description=__doc__
+    )
+    if name == "dossiers":
+        from bench import dossiers as module
+    elif name == "load":
+        from bench import loadtest as module
+    else:
+        from bench import suite as module
+    module.add_arguments(parser)
+    return module.run(parser.parse_args(argv))
 
 
 if __name__ == "__main__":
