@@ -153,6 +153,9 @@ def job_export(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def job_compute(request: HttpRequest) -> HttpResponse:
+    # The role first: a form error would tell a stranger what the form wants.
+    if not policy.roles_of(request.user) & COMPUTE_RUNNERS:
+        raise PermissionDenied
     form = ComputeJobForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give an agency's unit code and a year."))
@@ -175,6 +178,8 @@ def job_apology_slips(request: HttpRequest) -> HttpResponse:
     one PDF: for the readers of the unit's dossiers."""
     from appraisals.permissions import DOSSIER_READERS
 
+    if not policy.roles_of(request.user) & DOSSIER_READERS:
+        raise PermissionDenied
     form = ApologySlipBatchForm(request.POST)
     if not form.is_valid():
         errors = form.errors.get("__all__") or [

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from appraisals import appraisal_permissions as perms
 from appraisals import appraisal_selectors as sel
@@ -59,6 +59,7 @@ def _context(request: HttpRequest, appraisal: Appraisal, **extra) -> dict:
 
 
 @login_required
+@require_GET
 def appraisal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     appraisal = readable_appraisal(request, pk)
     complaints = list(appraisal.complaints.order_by("filed_on", "pk"))
