@@ -281,6 +281,7 @@ class TaskReviewForm(StampedForm):
 
     quality_defects = forms.IntegerField(
         label=_("Failed quality checks (major errors)"),
+        # xgettext:no-python-format
         help_text=_("Each one takes 25% off the product's quality points."),
     )
     is_above_standard = forms.BooleanField(

@@ -94,6 +94,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
     )
+elif env.bool("POSTGRES_JIT_OFF", default=True):
+    # The JIT compiler added 190–255 ms to each heavy list query at province scale
+    # and gained nothing on these short queries (bench/EXPLAIN.md).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # AUTH ---------------------------------------------------------------------

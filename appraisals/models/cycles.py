@@ -407,6 +407,10 @@ class Appraisal(TimeStampedModel):
         indexes = [
             models.Index(fields=["employee", "cycle"], name="appraisals_appr_employee"),
             models.Index(fields=["cycle", "status"], name="appraisals_appr_status"),
+            # A cycle's appraisals unit by unit (the cycle page, the API list).
+            models.Index(
+                fields=["cycle", "unit", "employee"], name="appraisals_appr_unit"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -152,6 +152,10 @@ class Dossier(TimeStampedModel):
                 fields=["receiving_officer", "received_at"],
                 name="appraisals_dossier_offcr_recv",
             ),
+            # The register's default order: the first page without sorting the table.
+            models.Index(
+                fields=["-received_at", "code"], name="appraisals_dossier_recv_code"
+            ),
             models.Index(fields=["due_at"], name="appraisals_dossier_due"),
             models.Index(fields=["returned_at"], name="appraisals_dossier_returned"),
         ]

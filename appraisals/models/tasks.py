@@ -156,6 +156,8 @@ class Task(TimeStampedModel):
             models.Index(
                 fields=["assignee", "period"], name="appraisals_task_assignee"
             ),
+            # The team list's order within a year's periods.
+            models.Index(fields=["period", "code"], name="appraisals_task_period_code"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -135,7 +135,8 @@ def test_a_restore_needs_yes(office, backup_file):
 def test_a_restore_refuses_a_file_that_is_not_a_backup(office, tmp_path):
     other = tmp_path / "notes.txt"
     other.write_text("Biên bản họp", encoding="utf-8")
-    with pytest.raises(CommandError, match="Restore failed: .* is not"):
+    # The message is in the UI language; the file it names is not.
+    with pytest.raises(CommandError, match=r"notes\.txt"):
         run("restore", str(other), yes=True)
     with pytest.raises(CommandError, match="no such file"):
         run("restore", str(tmp_path / "missing.dump"), yes=True)

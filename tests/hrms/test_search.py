@@ -27,3 +27,16 @@ def test_the_database_folds_as_python_does():
         OrgUnit.objects.annotate(folded=Folded("name")).values_list("name", "folded")
     )
     assert folded == {name: fold(name) for name in NAMES}
+
+
+def test_the_search_indexes_fold_as_the_search_does():
+    """The trigram indexes of the staff search hold a frozen copy of the folding
+    table: a change to hrms.search needs a new migration, or the index is unused."""
+    import importlib
+
+    from hrms import search
+
+    migration = importlib.import_module(
+        "staff.migrations.0004_add_search_trigram_indexes"
+    )
+    assert (migration._ACCENTED, migration._PLAIN) == (search._ACCENTED, search._PLAIN)
