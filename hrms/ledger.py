@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -151,6 +151,7 @@ class VerifyResult:
     count: int
     broken_seq: int | None = None
     reason: str = ""
+    last_hash: str = field(default="", compare=False)  # of the last intact entry
 
 
 class _AtText(Func):
@@ -177,14 +178,21 @@ def _text_to_utc_iso(text: str) -> str:
     return _utc_iso(moment)
 
 
-def verify_chain(*, chunk_size: int = 5000) -> VerifyResult:
+def verify_chain(
+    *, chunk_size: int = 5000, after: tuple[int, str] | None = None
+) -> VerifyResult:
     """Recompute the whole chain in seq order; stop at the first broken entry.
 
     `count` is the number of entries found intact before the break (all of them
     when `ok`). Removing entries from the end leaves a valid, shorter chain: compare
     the count and last hash with a copy kept elsewhere to detect that.
+
+    `after=(seq, hash)` starts from a checkpoint: only later entries are read, the
+    first of them must chain to `hash`. Entries up to the checkpoint are trusted.
     """
     queryset = LedgerEntry.objects.order_by("seq")
+    if after is not None:
+        queryset = queryset.filter(seq__gt=after[0])
     rows = (
         queryset.annotate(at_text=_AtText("at"))
         .values_list(
@@ -204,8 +212,9 @@ def verify_chain(*, chunk_size: int = 5000) -> VerifyResult:
     to_utc_iso = _text_to_utc_iso
     sha256 = hashlib.sha256
     dumps = _dumps_fields
-    expected_seq = 1
-    expected_prev = GENESIS_HASH
+    expected_seq, expected_prev = (
+        (after[0] + 1, after[1]) if after else (1, GENESIS_HASH)
+    )
     for seq, at, actor_name, action, object_type, object_id, payload, prev, h in rows:
         if seq != expected_seq:
             missing = (
@@ -241,4 +250,30 @@ def verify_chain(*, chunk_size: int = 5000) -> VerifyResult:
             )
         expected_prev = h
         expected_seq += 1
-    return VerifyResult(True, expected_seq - 1)
+    return VerifyResult(True, expected_seq - 1, last_hash=expected_prev)
+
+
+def record_checkpoint(result: VerifyResult) -> None:
+    """Remember the end of a chain a full verification found intact."""
+    from hrms.models import LedgerCheckpoint
+
+    if result.ok and result.count:
+        LedgerCheckpoint.objects.create(seq=result.count, hash=result.last_hash)
+
+
+def verify_since_checkpoint() -> VerifyResult:
+    """The entries after the latest checkpoint (all of them without one)."""
+    from hrms.models import LedgerCheckpoint
+
+    checkpoint = LedgerCheckpoint.objects.first()
+    if checkpoint is None:
+        return verify_chain()
+    anchor = LedgerEntry.objects.filter(seq=checkpoint.seq).values_list("hash").first()
+    if anchor != (checkpoint.hash,):
+        return VerifyResult(
+            False,
+            checkpoint.seq - 1,
+            checkpoint.seq,
+            "the entry of the last full verification is missing or changed",
+        )
+    return verify_chain(after=(checkpoint.seq, checkpoint.hash))

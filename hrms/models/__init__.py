@@ -4,13 +4,14 @@ from hrms.models.access import AccessLog
 from hrms.models.base import TimeStampedModel
 from hrms.models.calendar import Holiday
 from hrms.models.jobs import Job
-from hrms.models.ledger import LedgerEntry
+from hrms.models.ledger import LedgerCheckpoint, LedgerEntry
 from hrms.models.roles import Role, RoleGrant
 
 __all__ = [
     "AccessLog",
     "Holiday",
     "Job",
+    "LedgerCheckpoint",
     "LedgerEntry",
     "Role",
     "RoleGrant",

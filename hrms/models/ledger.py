@@ -36,3 +36,24 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
+
+class LedgerCheckpoint(models.Model):
+    """The last entry a full `verify_ledger` run found intact, with its hash.
+
+    The red-flag screen re-checks only the entries after the latest checkpoint, so
+    a page view costs the new entries, not a million; the full chain is proved by
+    `verify_ledger` (run it nightly), which leaves a new checkpoint when intact.
+    """
+
+    seq = models.PositiveBigIntegerField(_("sequence"))
+    hash = models.CharField(_("hash"), max_length=64)
+    verified_at = models.DateTimeField(_("verified at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-seq", "-pk"]
+        verbose_name = _("ledger checkpoint")
+        verbose_name_plural = _("ledger checkpoints")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} ({self.verified_at:%d/%m/%Y %H:%M})"

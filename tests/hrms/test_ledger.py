@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
 from hrms import ledger
-from hrms.models import Holiday, LedgerEntry
+from hrms.models import Holiday, LedgerCheckpoint, LedgerEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -361,3 +361,52 @@ def test_concurrent_appends_form_one_chain(empty_ledger_after_test):
     assert list(LedgerEntry.objects.values_list("seq", flat=True)) == list(
         range(1, total + 1)
     )
+
+
+class TestCheckpoint:
+    """The red-flag screen checks only what came after the last full run."""
+
+    def _more(self, hr_user, count: int) -> None:
+        for number in range(count):
+            ledger.append_entry(
+                actor=hr_user,
+                action="quota.change",
+                object_type="positions.jobposition",
+                object_id=f"VT{number}",
+                payload={"headcount": number},
+            )
+
+    def test_a_full_run_leaves_a_checkpoint_and_later_checks_start_there(
+        self, three_entries, hr_user, django_assert_num_queries
+    ):
+        assert run_verify_ledger()[0] == 0
+        checkpoint = LedgerCheckpoint.objects.get()
+        assert (checkpoint.seq, checkpoint.hash) == (3, three_entries[2].hash)
+        self._more(hr_user, 2)
+        result = ledger.verify_since_checkpoint()
+        assert (result.ok, result.count) == (True, 5)
+
+    def test_a_change_after_the_checkpoint_is_caught(self, three_entries, hr_user):
+        run_verify_ledger()
+        self._more(hr_user, 2)
+        with intruder():
+            LedgerEntry.objects.filter(seq=5).update(payload='{"headcount":50}')
+        result = ledger.verify_since_checkpoint()
+        assert (result.ok, result.broken_seq) == (False, 5)
+
+    def test_the_checkpoints_own_entry_changed_or_cut_off_is_caught(
+        self, three_entries
+    ):
+        run_verify_ledger()
+        with intruder():
+            LedgerEntry.objects.filter(seq=3).delete()
+        result = ledger.verify_since_checkpoint()
+        assert (result.ok, result.broken_seq) == (False, 3)
+
+    def test_a_broken_chain_leaves_no_checkpoint(self, three_entries):
+        with intruder():
+            LedgerEntry.objects.filter(seq=2).update(payload='{"headcount":50}')
+        assert run_verify_ledger()[0] == 1
+        assert not LedgerCheckpoint.objects.exists()
+        # Without a checkpoint the screen checks the whole chain.
+        assert ledger.verify_since_checkpoint().broken_seq == 2

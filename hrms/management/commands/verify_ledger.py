@@ -2,7 +2,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from hrms.ledger import verify_chain
+from hrms.ledger import record_checkpoint, verify_chain
 
 
 class Command(BaseCommand):
@@ -23,6 +23,7 @@ class Command(BaseCommand):
         # The output lines are a contract (DESIGN.md §4.2), so they stay untranslated.
         result = verify_chain(chunk_size=options["chunk_size"])
         if result.ok:
+            record_checkpoint(result)  # the red-flag screen starts from here
             self.stdout.write(f"ledger intact: {result.count} entries")
             return
         self.stderr.write(
