@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.apps import apps
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -50,6 +50,7 @@ class Figures:
 @dataclass
 class PositionFigures(Figures):
     position: JobPosition | None = None
+    position_id: int | None = None
 
 
 @dataclass
@@ -91,26 +92,66 @@ def _grade_on(on: dt.date, employee_ref: str = "employee"):
     )
 
 
+def _current_grade_rows(on: dt.date):
+    """Grade-history rows in force on a date, one per employee, set-based.
+
+    A row is in force when no row of the same employee took effect after it on
+    or before `on` (ties broken by id, as `latest_on` orders them): one hash
+    anti-join instead of one correlated subquery per employee.
+    """
+    _assignment, grade_history = _models()
+    later = grade_history.objects.filter(
+        employee_id=OuterRef("employee_id"), effective_on__lte=on
+    ).filter(
+        Q(effective_on__gt=OuterRef("effective_on"))
+        | Q(effective_on=OuterRef("effective_on"), pk__gt=OuterRef("pk"))
+    )
+    return grade_history.objects.filter(effective_on__lte=on).exclude(Exists(later))
+
+
 def establishment_report(
-    unit_subtree_root: OrgUnit, *, on: dt.date | None = None
+    unit_subtree_root: OrgUnit,
+    *,
+    on: dt.date | None = None,
+    load_positions: bool = True,
 ) -> EstablishmentReport:
     """Quota, filled, vacant, over-quota and grade mismatches per position and unit.
 
     A grade mismatch is a civil servant holding a position whose grade differs
     from theirs on that date (transition cases included and also counted apart).
     Three queries: units, positions with their fill, mismatches per position.
+
+    With `load_positions=False` the figures of every position, unit and subtree
+    are computed from plain rows (four queries: the fill is counted in one
+    grouped query) and each `PositionFigures.position` is left None; a screen
+    that shows one page of units then calls `load_positions` for those units.
     """
     on = on or timezone.localdate()
     root = unit_subtree_root
     assignment, _grade_history = _models()
     units = list(root.subtree().order_by("path"))
-    positions = list(
-        JobPosition.objects.in_subtree(root)
-        .filter(is_active=True)
-        .select_related("grade")
-        .with_fill(on)
-        .order_by("code")
-    )
+    active = JobPosition.objects.in_subtree(root).filter(is_active=True)
+    if load_positions:
+        positions = list(active.select_related("grade").with_fill(on).order_by("code"))
+        plain = [(p.pk, p.unit_id, p.headcount, p.filled, p) for p in positions]
+    else:
+        fill = dict(
+            assignment.objects.active_on(on)
+            .filter(
+                position__is_active=True,
+                position__unit__path__startswith=root.path,
+            )
+            .order_by()
+            .values("position")
+            .annotate(n=Count("pk"))
+            .values_list("position", "n")
+        )
+        plain = [
+            (pk, unit_id, headcount, fill.get(pk, 0), None)
+            for pk, unit_id, headcount in active.order_by("code").values_list(
+                "pk", "unit_id", "headcount"
+            )
+        ]
     mismatches = {
         row["position"]: row
         for row in assignment.objects.active_on(on)
@@ -118,9 +159,10 @@ def establishment_report(
             position__is_active=True,
             position__unit__path__startswith=root.path,
             employee__staff_type__in=GRADED_STAFF_TYPES,
+            # The grade row in force, found set-based and joined once.
+            employee__grade_history__in=_current_grade_rows(on),
         )
-        .annotate(grade_now=_grade_on(on))
-        .filter(grade_now__isnull=False)
+        .annotate(grade_now=F("employee__grade_history__grade"))
         .exclude(grade_now=F("position__grade"))
         .order_by()
         .values("position")
@@ -130,19 +172,21 @@ def establishment_report(
     }
 
     rows = {unit.pk: UnitFigures(unit=unit) for unit in units}
-    for position in positions:
-        unit_row = rows[position.unit_id]
-        position.unit = unit_row.unit
-        mismatch = mismatches.get(position.pk, {})
+    for pk, unit_id, headcount, filled, position in plain:
+        unit_row = rows[unit_id]
+        if position is not None:
+            position.unit = unit_row.unit
+        mismatch = mismatches.get(pk, {})
         figures = PositionFigures(
             position=position,
             positions=1,
-            quota=position.headcount,
-            filled=position.filled,
-            vacant=position.vacant,
-            over_quota=position.over_quota,
+            quota=headcount,
+            filled=filled,
+            vacant=max(headcount - filled, 0),
+            over_quota=max(filled - headcount, 0),
             grade_mismatches=mismatch.get("n", 0),
             transition_cases=mismatch.get("transition", 0),
+            position_id=pk,
         )
         unit_row.positions.append(figures)
         unit_row.own.add(figures)
@@ -159,6 +203,26 @@ def establishment_report(
     return EstablishmentReport(
         root=root, on=on, units=ordered, total=rows[root.pk].subtree
     )
+
+
+def load_positions(unit_rows: list[UnitFigures]) -> None:
+    """Attach the positions (with their grade and unit) to some unit rows of a
+    report built with `load_positions=False`: one query whatever their number."""
+    wanted = {
+        figures.position_id: (row, figures)
+        for row in unit_rows
+        for figures in row.positions
+        if figures.position is None
+    }
+    if not wanted:
+        return
+    for position in JobPosition.objects.filter(pk__in=wanted).select_related("grade"):
+        row, figures = wanted[position.pk]
+        position.unit = row.unit
+        position.filled = figures.filled
+        position.vacant = figures.vacant
+        position.over_quota = figures.over_quota
+        figures.position = position
 
 
 def vacancies(unit_root: OrgUnit, *, on: dt.date | None = None) -> QuerySet:

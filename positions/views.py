@@ -51,6 +51,7 @@ from positions.permissions import (
 )
 
 PAGE_SIZE = 50
+ESTABLISHMENT_UNITS_PER_PAGE = 20  # units (with their positions) per report page
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -368,11 +369,20 @@ def _report_query(unit: OrgUnit, on: dt.date) -> str:
 @require_GET
 def establishment_report(request: HttpRequest) -> HttpResponse:
     form, unit, on = _report_request(request)
-    report = selectors.establishment_report(unit, on=on)
+    # Figures for the whole subtree (totals in SQL), positions drawn for one page
+    # of units only: a province has thousands of units. A unit is never split
+    # across pages; the exports stay complete.
+    report = selectors.establishment_report(unit, on=on, load_positions=False)
+    page = Paginator(
+        [row for row in report.units if row.subtree.positions],
+        ESTABLISHMENT_UNITS_PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    selectors.load_positions(page.object_list)
     context = {
         "form": form,
         "report": report,
-        "units": [row for row in report.units if row.subtree.positions],
+        "page": page,
+        "units": page.object_list,
         "query": _report_query(unit, on),
         "depth_offset": 1 - unit.depth,  # the report's root is drawn at depth 1
         "unit_codes": unit_code_choices(request.user),

@@ -6,7 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Max, Model, Q, QuerySet
+from django.db.models import Exists, Max, Model, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from hrms.rules import Reason, RuleResult
@@ -242,6 +242,41 @@ def _clock_events(
     return events
 
 
+def _may_be_due(
+    on: dt.date, grades: dict, setting, events: dict
+) -> list[tuple[dt.date, list[int]]] | None:
+    """Per group of grades, the latest step date whose clock can be due by `on`.
+
+    Extensions only push a due date later, so a clock is due no earlier than
+    `add_months(step_since, months)`, where `months` is the scale's interval or,
+    at the last step, the allowance's required years. A grade row that took
+    effect after `add_months(on, -(months - 1))` cannot be due: it is left out
+    in SQL before any clock is computed; exact dates are still computed in
+    Python. None when no safe bound exists (a shortening rule, a zero interval).
+    """
+    if any(e.months < 0 for mine in events.values() for e in mine):
+        return None
+    by_months = defaultdict(list)
+    for grade_id, (_scale, _code, interval, college) in grades.items():
+        months = interval
+        if setting is not None:
+            years = (
+                setting.seniority_years_college
+                if college
+                else setting.seniority_years_other
+            )
+            months = min(months, years * 12)
+        if months < 1:
+            return None
+        by_months[months].append(grade_id)
+    if not by_months:
+        return None
+    return [
+        (rules.add_months(on, -(months - 1)), grade_ids)
+        for months, grade_ids in by_months.items()
+    ]
+
+
 def raise_due(
     on: dt.date, employees: QuerySet | None = None, *, due_only: bool = False
 ) -> list[RaiseDue]:
@@ -260,16 +295,6 @@ def raise_due(
     """
     employees = Employee.objects.all() if employees is None else employees
     employees = employees.filter(status=Employee.Status.ACTIVE)
-    people = list(
-        employees.with_current_grade(on)
-        .filter(current_grade_id__isnull=False)
-        .order_by("employee_code")
-        .values_list(
-            "pk", "employee_code", "full_name", "staff_type", "unit__code",
-            "unit__name", "current_grade_id", "current_grade_code", "current_step",
-            "current_step_since",
-        )
-    )  # fmt: skip
     grades = {
         pk: (scale_id, code, months, college)
         for pk, scale_id, code, months, college in Grade.objects.values_list(
@@ -289,6 +314,40 @@ def raise_due(
     rulebook = Rulebook.load(forms=False, effects=True, limits=False, settings=True)
     setting = rulebook.raise_setting(on)
     events = _clock_events(employees.values("pk"), rulebook, setting)
+    candidates = employees
+    due_filter = _may_be_due(on, grades, setting, events) if due_only else None
+    if due_filter is not None:
+        # Nobody whose step changed after the latest bound can be due: leave
+        # them out with one anti-join before looking for the row in force.
+        latest_bound = max(bound for bound, _grade_ids in due_filter)
+        candidates = employees.exclude(
+            pk__in=GradeHistory.objects.filter(
+                effective_on__gt=latest_bound, effective_on__lte=on
+            ).values("employee_id")
+        )
+    # The grade row in force: the one with no later row on or before `on`
+    # (an anti-join), instead of one correlated subquery per employee and column.
+    later = GradeHistory.objects.filter(
+        employee_id=OuterRef("employee_id"), effective_on__lte=on
+    ).filter(
+        Q(effective_on__gt=OuterRef("effective_on"))
+        | Q(effective_on=OuterRef("effective_on"), pk__gt=OuterRef("pk"))
+    )
+    current = GradeHistory.objects.filter(
+        employee__in=candidates.values("pk"), effective_on__lte=on
+    ).exclude(Exists(later))
+    if due_filter is not None:
+        condition = Q()
+        for bound, grade_ids in due_filter:
+            condition |= Q(grade_id__in=grade_ids, effective_on__lte=bound)
+        current = current.filter(condition)
+    people = list(
+        current.order_by("employee__employee_code").values_list(
+            "employee_id", "employee__employee_code", "employee__full_name",
+            "employee__staff_type", "employee__unit__code", "employee__unit__name",
+            "grade_id", "grade__code", "salary_step", "effective_on",
+        )
+    )  # fmt: skip
     result = []
     for pk, code, name, staff_type, unit_code, unit_name, grade_id, *rest in people:
         grade_code, step, since = rest
