@@ -1176,17 +1176,16 @@ def late_dossiers_by_person(
     unit: OrgUnit, year: int, *, as_of: dt.datetime | None = None
 ) -> pd.DataFrame:
     """Late dossiers attributed to each officer (appraisals.selectors)."""
-    from appraisals.selectors import service_indicators
+    from appraisals.selectors import late_by_officer
 
-    indicators = service_indicators(
+    rows = late_by_officer(
         unit,
         dt.date(year, 1, 1),
         dt.date(year, 12, 31),
-        "officer",
         as_of=as_of or default_as_of(year),
     )
     return pd.DataFrame.from_records(
-        indicators.late_by_officer, columns=["employee_code", "full_name", "late"]
+        rows, columns=["employee_code", "full_name", "late"]
     )
 
 

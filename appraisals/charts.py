@@ -9,12 +9,15 @@ ships and which covers Vietnamese.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from collections.abc import Sequence
 
 import matplotlib
+from django.core.cache import cache
 from django.utils.html import escape
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
@@ -39,6 +42,29 @@ _STYLE = {
     "svg.fonttype": "none",
     "svg.hashsalt": "hrms-indicators",
 }
+
+
+# Drawing the SVG takes matplotlib 1-2 s; the page caches it under a fingerprint
+# of exactly what the figure plots (see _chart_key), so the same figures never
+# draw twice and changed figures can never show a stale chart.
+SVG_CACHE_SECONDS = 24 * 60 * 60
+_PLOTTED = (
+    "label",
+    "received",
+    "on_time",
+    "late",
+    "on_time_ratio",
+    "online_share",
+    "satisfaction_ratio",
+)
+
+
+def _chart_key(kind: str, rows: Sequence, *parts) -> str:
+    """A cache key from every value the figure draws, the texts around it and
+    the language of its labels."""
+    plotted = [tuple(str(getattr(row, name)) for name in _PLOTTED) for row in rows]
+    text = repr((kind, get_language(), matplotlib.__version__, parts, plotted))
+    return "hrms:chart:" + hashlib.sha256(text.encode()).hexdigest()
 
 
 def _percent(value) -> float | None:
@@ -103,7 +129,16 @@ def trend_figure(rows: Sequence, *, title: str = "") -> Figure:
 
 def trend_svg(rows: Sequence, *, title: str = "", label: str = "") -> str:
     """The trend figure as an <svg> element, ready to inline in a page; `label`
-    names it for screen readers."""
+    names it for screen readers. Cached by the values it plots."""
+    key = _chart_key("svg", rows, title, label)
+    svg = cache.get(key)
+    if svg is None:
+        svg = _trend_svg(rows, title=title, label=label)
+        cache.set(key, svg, SVG_CACHE_SECONDS)
+    return svg
+
+
+def _trend_svg(rows: Sequence, *, title: str, label: str) -> str:
     figure = trend_figure(rows, title=title)
     buffer = io.StringIO()
     with matplotlib.rc_context(_STYLE):

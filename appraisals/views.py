@@ -505,15 +505,29 @@ def _service_report(
         rating_counts=dict(
             ratings.values_list("level").annotate(n=Count("pk")).order_by()
         ),
-        ratings=list(
-            ratings.select_related("dossier", "dossier__receiving_officer").order_by(
-                Case(When(level=CitizenRating.Level.UNSATISFIED, then=0), default=1),
-                "-dossier__returned_at",
-            )[:RATINGS_SHOWN]
-        ),
+        ratings=_latest_ratings(ratings),
         incidents=incidents,
         late_by_officer=indicators.late_by_officer,
     )
+
+
+def _latest_ratings(ratings) -> list[CitizenRating]:
+    """The unsatisfied ratings first, then the latest returned: the page's
+    RATINGS_SHOWN rows. The order is found over narrow rows (ids only), then
+    only those rows are read with their dossier and officer: sorting the whole
+    period's wide joined rows took about a second at province scale."""
+    pks = list(
+        ratings.order_by(
+            Case(When(level=CitizenRating.Level.UNSATISFIED, then=0), default=1),
+            "-dossier__returned_at",
+        ).values_list("pk", flat=True)[:RATINGS_SHOWN]
+    )
+    if not pks:
+        return []
+    found = CitizenRating.objects.select_related(
+        "dossier", "dossier__receiving_officer"
+    ).in_bulk(pks)
+    return [found[pk] for pk in pks]
 
 
 def _month_start(day: dt.date, months: int = 0) -> dt.date:

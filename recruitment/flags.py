@@ -19,6 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 
 from django.apps import apps
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
@@ -101,6 +102,94 @@ class FlagContext:
             return queryset
         return queryset.filter(**{f"{unit_field}__path__startswith": self.unit.path})
 
+    # Row sets several rules read: fetched once per context (one query each),
+    # so the page costs a fixed number of queries however many rules use them.
+
+    @cached_property
+    def announced_drives(self) -> list[dict]:
+        """The announced drives (model order), with their applicant count and
+        sitting council size."""
+        applicants = (
+            Application.objects.filter(drive=OuterRef("pk"))
+            .order_by()
+            .values("drive")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        sitting = (
+            CouncilMember.objects.filter(
+                council__drive=OuterRef("pk"), removed_on__isnull=True
+            )
+            .order_by()
+            .values("council")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return list(
+            _announced(self)
+            .annotate(
+                applicants=Coalesce(
+                    Subquery(applicants, output_field=IntegerField()), 0
+                ),
+                sitting=Coalesce(Subquery(sitting, output_field=IntegerField()), 0),
+            )
+            .values(
+                "pk",
+                "code",
+                "title",
+                "unit_id",
+                "unit__code",
+                "published_on",
+                "applications_open_on",
+                "applications_close_on",
+                "status",
+                "applicants",
+                "sitting",
+            )
+        )
+
+    @cached_property
+    def sitting_members(self) -> list[CouncilMember]:
+        """The sitting council members in scope (model order), with their
+        council, drive and unit."""
+        return list(_sitting_members(self))
+
+    @cached_property
+    def drives_with_results(self) -> list[RecruitmentDrive]:
+        """The announced drives whose results are published (model order)."""
+        return list(_announced(self).with_results().select_related("unit"))
+
+    @cached_property
+    def discipline_verdicts(self) -> dict:
+        """discipline_bars of the sitting members on their council's date and of
+        the people of position decisions on the decision date: one batch for
+        both rules."""
+        pairs = [
+            (m.employee_id, m.council.decided_on)
+            for m in self.sitting_members
+            if m.employee_id is not None
+        ]
+        pairs += [
+            (d["employee_id"], d["decided_on"])
+            for d in self.decisions
+            if d["kind"] in rules.DISCIPLINE_KINDS
+        ]
+        return _bars_on_dates(pairs)
+
+    @cached_property
+    def decisions(self) -> list[dict]:
+        """The appointment decisions in scope (model order)."""
+        return list(
+            _decisions(self).values(
+                *_DECISION_COLUMNS,
+                "employee_id",
+                "is_eligible",
+                "override_reason",
+                "eligibility_snapshot",
+                "had_discipline_bar",
+            )
+        )
+
 
 @dataclass(frozen=True)
 class FlagRule:
@@ -159,14 +248,17 @@ def _announced(context: FlagContext):
     rules.WINDOW_CITATION,
 )
 def notice_window_short(context: FlagContext) -> Iterator[Flag]:
-    rows = _announced(context).values_list(
-        "pk",
-        "code",
-        "title",
-        "unit__code",
-        "published_on",
-        "applications_open_on",
-        "applications_close_on",
+    rows = (
+        (
+            d["pk"],
+            d["code"],
+            d["title"],
+            d["unit__code"],
+            d["published_on"],
+            d["applications_open_on"],
+            d["applications_close_on"],
+        )
+        for d in context.announced_drives
     )
     for pk, code, title, unit_code, published, opens, closes in rows:
         verdict = rules.check_application_window(
@@ -191,14 +283,16 @@ def notice_window_short(context: FlagContext) -> Iterator[Flag]:
     rules.NOTICE_CITATION,
 )
 def notice_channel_missing(context: FlagContext) -> Iterator[Flag]:
-    drives = _announced(context)
+    drives = context.announced_drives
     channels: dict[int, set[str]] = defaultdict(set)
-    for drive_id, channel in NoticeChannel.objects.filter(drive__in=drives).values_list(
-        "drive_id", "channel"
-    ):
-        channels[drive_id].add(channel)
-    for pk, code, title, unit_code, published in drives.values_list(
-        "pk", "code", "title", "unit__code", "published_on"
+    if drives:
+        for drive_id, channel in NoticeChannel.objects.filter(
+            drive_id__in=[d["pk"] for d in drives]
+        ).values_list("drive_id", "channel"):
+            channels[drive_id].add(channel)
+    for pk, code, title, unit_code, published in (
+        (d["pk"], d["code"], d["title"], d["unit__code"], d["published_on"])
+        for d in drives
     ):
         verdict = rules.check_notice_channels(channels.get(pk, ()))
         if not verdict.ok:
@@ -277,14 +371,14 @@ def drive_single_applicant_repeated(context: FlagContext) -> Iterator[Flag]:
     """Drives of one unit, each with one applicant, several within the window."""
     threshold = context.params.single_applicant_drives
     months = context.params.single_applicant_months
-    rows = (
-        _announced(context)
-        .filter(status__in=WINDOW_CLOSED)
-        .annotate(applicants=Count("applications"))
-        .filter(applicants=1)
-        .order_by("unit_id", "published_on", "pk")
-        .values_list("pk", "code", "title", "unit__code", "published_on")
-    )
+    rows = [
+        (d["pk"], d["code"], d["title"], d["unit__code"], d["published_on"])
+        for d in sorted(
+            context.announced_drives,
+            key=lambda d: (d["unit_id"], d["published_on"], d["pk"]),
+        )
+        if d["status"] in WINDOW_CLOSED and d["applicants"] == 1
+    ]
     by_unit: dict[str, list[tuple]] = defaultdict(list)
     for row in rows:
         by_unit[row[3]].append(row)
@@ -338,17 +432,19 @@ def _clusters(rows: list[tuple], *, date_index: int, months: int, threshold: int
     "council.size", gettext_lazy("Council not of 5 or 7"), rules.COUNCIL_CITATION
 )
 def council_size(context: FlagContext) -> Iterator[Flag]:
-    rows = (
-        _announced(context)
-        .filter(status__in=COUNCIL_RAN)
-        .annotate(
-            sitting=Count(
-                "council__members",
-                filter=Q(council__members__removed_on__isnull=True),
-            )
+    rows = [
+        (
+            d["pk"],
+            d["code"],
+            d["title"],
+            d["unit__code"],
+            d["published_on"],
+            d["sitting"],
         )
-        .values_list("pk", "code", "title", "unit__code", "published_on", "sitting")
-    )
+        # pk order: a grouped query has no model order (GROUP BY by drive).
+        for d in sorted(context.announced_drives, key=lambda d: d["pk"])
+        if d["status"] in COUNCIL_RAN
+    ]
     for pk, code, title, unit_code, published, sitting in rows:
         verdict = rules.check_council_size(sitting)
         if not verdict.ok:
@@ -456,8 +552,8 @@ def _bars_on_dates(pairs: Iterable[tuple[int, dt.date]]) -> dict:
     rules.CONFLICT_CITATION,
 )
 def council_member_disciplined(context: FlagContext) -> Iterator[Flag]:
-    members = list(_sitting_members(context).filter(employee__isnull=False))
-    verdicts = _bars_on_dates((m.employee_id, m.council.decided_on) for m in members)
+    members = [m for m in context.sitting_members if m.employee_id is not None]
+    verdicts = context.discipline_verdicts
     for member in members:
         verdict = verdicts.get((member.employee_id, member.council.decided_on))
         if verdict is not None and not verdict.ok:
@@ -473,7 +569,9 @@ def council_member_disciplined(context: FlagContext) -> Iterator[Flag]:
 def council_member_repeated(context: FlagContext) -> Iterator[Flag]:
     threshold = context.params.council_repeat_drives
     months = context.params.council_repeat_months
-    members = _sitting_members(context).order_by("council__decided_on", "pk")
+    members = sorted(
+        context.sitting_members, key=lambda m: (m.council.decided_on, m.pk)
+    )
     by_person: dict[tuple[str, str], list[tuple]] = defaultdict(list)
     for member in members:
         drive = member.council.drive
@@ -518,10 +616,7 @@ def council_member_repeated(context: FlagContext) -> Iterator[Flag]:
 )
 def results_winner_not_top(context: FlagContext) -> Iterator[Flag]:
     """Winners the rules would not seat: ranking recomputed from the scores."""
-    drives = {
-        drive.pk: drive
-        for drive in _announced(context).with_results().select_related("unit")
-    }
+    drives = {drive.pk: drive for drive in context.drives_with_results}
     for drive_id, lists in selectors.merit_lists(drives.values(), refill=True).items():
         drive = drives[drive_id]
         for vacancy_merit in lists:
@@ -576,7 +671,7 @@ def _decimal(value) -> Decimal | None:
 def results_score_changed(context: FlagContext) -> Iterator[Flag]:
     """Scores that differ from the last published snapshot in the ledger with no
     re-marking that changed that part."""
-    drives = dict(_announced(context).with_results().values_list("pk", "unit__code"))
+    drives = {drive.pk: drive.unit.code for drive in context.drives_with_results}
     published: dict[int, dict] = {}
     entries = LedgerEntry.objects.filter(
         object_type=DRIVE,
@@ -697,9 +792,13 @@ _DECISION_COLUMNS = (
 )
 def appointment_override(context: FlagContext) -> Iterator[Flag]:
     rows = (
-        _decisions(context)
-        .filter(Q(is_eligible=False) | ~Q(override_reason=""))
-        .values_list(*_DECISION_COLUMNS, "eligibility_snapshot", "override_reason")
+        (
+            *(d[c] for c in _DECISION_COLUMNS),
+            d["eligibility_snapshot"],
+            d["override_reason"],
+        )
+        for d in context.decisions
+        if d["is_eligible"] is False or d["override_reason"] != ""
     )
     for *row, snapshot, reason in rows:
         failed = [
@@ -727,10 +826,14 @@ def appointment_override(context: FlagContext) -> Iterator[Flag]:
     rules.VOTE_CITATION,
 )
 def appointment_vote_below_threshold(context: FlagContext) -> Iterator[Flag]:
-    decisions = _decisions(context).filter(kind__in=rules.VOTE_KINDS)
+    decisions = [
+        tuple(d[c] for c in _DECISION_COLUMNS)
+        for d in context.decisions
+        if d["kind"] in rules.VOTE_KINDS
+    ]
     votes: dict[int, list] = defaultdict(list)
     for row in (
-        VoteRecord.objects.filter(decision__in=decisions)
+        VoteRecord.objects.filter(decision_id__in=[row[0] for row in decisions])
         .order_by("decision_id", "seq")
         .values_list(
             "decision_id", "step", "members_total", "present", "votes_for",
@@ -738,7 +841,7 @@ def appointment_vote_below_threshold(context: FlagContext) -> Iterator[Flag]:
         )
     ):  # fmt: skip
         votes[row[0]].append(row[1:])
-    for row in decisions.values_list(*_DECISION_COLUMNS):
+    for row in decisions:
         tallies = votes.get(row[0], [])
         if not tallies:
             yield _decision_flag(
@@ -773,12 +876,16 @@ def appointment_vote_below_threshold(context: FlagContext) -> Iterator[Flag]:
 def appointment_discipline(context: FlagContext) -> Iterator[Flag]:
     """The bar recorded at decision time, or one the discipline records show now
     for the decision date (a case recorded later, or a decision entered by hand)."""
-    rows = list(
-        _decisions(context)
-        .filter(kind__in=rules.DISCIPLINE_KINDS)
-        .values_list(*_DECISION_COLUMNS, "employee_id", "had_discipline_bar")
-    )
-    verdicts = _bars_on_dates((row[6], row[5]) for row in rows)
+    rows = [
+        (
+            *(d[c] for c in _DECISION_COLUMNS),
+            d["employee_id"],
+            d["had_discipline_bar"],
+        )
+        for d in context.decisions
+        if d["kind"] in rules.DISCIPLINE_KINDS
+    ]
+    verdicts = context.discipline_verdicts
     for *row, employee_id, had_bar in rows:
         verdict = verdicts.get((employee_id, row[5]))
         if had_bar or (verdict is not None and not verdict.ok):

@@ -9,6 +9,7 @@ of a department sees the department, not the whole agency.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import math
 import re
@@ -16,12 +17,14 @@ import re
 import matplotlib
 import pandas as pd
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.html import escape
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from matplotlib.figure import Figure
@@ -109,8 +112,27 @@ def _svg(figure: Figure, label: str) -> str:
     return f"{head}>{rest}"
 
 
+def _cached_svg(kind: str, frame: pd.DataFrame, labels, draw) -> str:
+    """draw() once per exact frame content, labels and language: matplotlib
+    takes a second or two per chart, and the figures change only when the cycle
+    is computed again. The key holds every value drawn, so a changed figure
+    never shows a stale chart."""
+    text = repr((kind, get_language(), matplotlib.__version__, list(labels)))
+    text += frame.to_csv()
+    key = "hrms:dashboard-chart:" + hashlib.sha256(text.encode()).hexdigest()
+    svg = cache.get(key)
+    if svg is None:
+        svg = draw()
+        cache.set(key, svg, charts.SVG_CACHE_SECONDS)
+    return svg
+
+
 def level_chart(levels: pd.DataFrame, labels: list[str]) -> str:
     """Stacked horizontal bars: people by level in each unit (largest units)."""
+    return _cached_svg("levels", levels, labels, lambda: _level_chart(levels, labels))
+
+
+def _level_chart(levels: pd.DataFrame, labels: list[str]) -> str:
     top = levels.loc[levels.sum(axis=1).sort_values(ascending=False).index]
     top = top.head(CHART_UNITS).iloc[::-1]
     with matplotlib.rc_context(charts._STYLE):
@@ -135,6 +157,10 @@ def level_chart(levels: pd.DataFrame, labels: list[str]) -> str:
 
 def score_chart(scores: pd.DataFrame) -> str:
     """The mean period score over the units, with the lowest and highest unit."""
+    return _cached_svg("scores", scores, [], lambda: _score_chart(scores))
+
+
+def _score_chart(scores: pd.DataFrame) -> str:
     periods = list(scores.columns)
     mean = [float(scores[p].mean()) for p in periods]
     low = [float(scores[p].min()) for p in periods]
