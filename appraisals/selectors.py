@@ -305,6 +305,11 @@ def service_indicators(
     )
 
 
+# A page shows the officers with the most late dossiers; the exports list them all.
+# At province scale the full list is tens of thousands of rows (bench/EXPLAIN.md).
+LATE_OFFICERS_SHOWN = 50
+
+
 def late_by_officer(
     units: OrgUnit | QuerySet,
     period_start: dt.date,

@@ -578,6 +578,8 @@ def indicator_report(request: HttpRequest) -> HttpResponse:
         "form": form,
         "report": report,
         "chart": mark_safe(charts.trend_svg(report.months)),  # noqa: S308 (our SVG)
+        "late_officers": report.late_by_officer[: selectors.LATE_OFFICERS_SHOWN],
+        "late_officer_count": len(report.late_by_officer),
         "query": _report_query(report),
         "unit_codes": unit_code_choices(request.user, INDICATOR_READERS),
     }

@@ -33,6 +33,7 @@ from matplotlib.ticker import MaxNLocator
 from appraisals import appraisal_selectors as sel
 from appraisals import charts, scoring
 from appraisals.models import AppraisalCycle
+from appraisals.selectors import LATE_OFFICERS_SHOWN
 from appraisals.task_forms import DashboardForm
 from appraisals.task_permissions import DASHBOARD_READERS, can_view_dashboards
 from appraisals.task_views.common import default_year
@@ -246,7 +247,8 @@ def tables(data: dict) -> dict:
         "periods": list(scores.columns),
         "score_rows": score_rows,
         "reform_rows": reform_rows,
-        "late_rows": late_rows,
+        "late_rows": late_rows[:LATE_OFFICERS_SHOWN],
+        "late_count": len(late_rows),
     }
 
 

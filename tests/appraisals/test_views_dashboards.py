@@ -263,3 +263,14 @@ def test_the_query_count_does_not_grow_with_the_rows(
     assert len(response.context["level_rows"]) == 14
     assert len(response.context["late_rows"]) == 13
     assert _count(client, QUERY) == small <= 20
+
+
+def test_the_late_table_is_capped_and_says_so(client, users, data, monkeypatch):
+    from appraisals.task_views import dashboards
+
+    client.force_login(users.admin)
+    assertNotContains(client.get(reverse(URL), QUERY), 'id="late-officers-cut"')
+    monkeypatch.setattr(dashboards, "LATE_OFFICERS_SHOWN", 0)
+    response = client.get(reverse(URL), QUERY)
+    assert (response.context["late_rows"], response.context["late_count"]) == ([], 1)
+    assertContains(response, 'id="late-officers-cut"')

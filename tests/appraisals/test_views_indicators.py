@@ -36,7 +36,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.http import urlencode
 from pypdf import PdfReader
-from pytest_django.asserts import assertContains, assertRedirects
+from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from appraisals.models import ApologySlip, CitizenRating, ConductIncident
 from hrms.models import AccessLog
@@ -480,3 +480,21 @@ def _english_ui(settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+def test_the_late_officer_table_is_capped_and_says_so(
+    client, leader, data, monkeypatch
+):
+    """At province scale the table would list tens of thousands of officers: the
+    page shows those with the most late dossiers and points to the export."""
+    from appraisals import selectors
+
+    client.force_login(leader)
+    response = _get(client, _url())
+    assert response.context["late_officers"] == [("S001", "Bùi Thị Lan", 2)]
+    assertNotContains(response, 'id="late-officers-cut"')
+    monkeypatch.setattr(selectors, "LATE_OFFICERS_SHOWN", 0)
+    response = _get(client, _url())
+    assert response.context["late_officers"] == []
+    assert response.context["late_officer_count"] == 1
+    assertContains(response, 'id="late-officers-cut"')
