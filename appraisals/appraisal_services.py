@@ -142,16 +142,12 @@ def update_task_progress(
 ) -> Task:
     """The assignee reports the task done (or not), and may claim an objective
     cause for a manager to approve."""
-    task = _lock_task(task)
-    task.completed_on = completed_on
-    task.has_objective_cause = has_objective_cause
-    fields = ["completed_on", "has_objective_cause", "updated_at"]
-    if note is not None:
-        task.note = note
-        fields.append("note")
-    task.full_clean()
-    task.save(update_fields=fields)
-    return task
+    return _save_task(
+        _lock_task(task),
+        completed_on=completed_on,
+        has_objective_cause=has_objective_cause,
+        **_given(note=note),
+    )
 
 
 @transaction.atomic
@@ -171,16 +167,24 @@ def review_task(
             "task.defects",
             "quality_defects",
         )
-    task.quality_defects = quality_defects
-    fields = ["quality_defects", "updated_at"]
-    if is_above_standard is not None:
-        task.is_above_standard = is_above_standard
-        fields.append("is_above_standard")
-    if note is not None:
-        task.note = note
-        fields.append("note")
+    return _save_task(
+        task,
+        quality_defects=quality_defects,
+        **_given(is_above_standard=is_above_standard, note=note),
+    )
+
+
+def _given(**values) -> dict:
+    """The values a caller gave (None: leave the stored one)."""
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def _save_task(task: Task, **values) -> Task:
+    """Set these fields on the locked task, validate, and save just them."""
+    for name, value in values.items():
+        setattr(task, name, value)
     task.full_clean()
-    task.save(update_fields=fields)
+    task.save(update_fields=[*values, "updated_at"])
     return task
 
 
